@@ -1,0 +1,1 @@
+"""The trained row classifier, installed as package data (``recover.models``)."""

@@ -1,0 +1,174 @@
+"""The ``recover`` command: a thin shell over the library."""
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from . import batch as batch_
+from . import evaluate as evaluate_
+from .model import ModelError, load_model
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="recover")
+def main() -> None:
+    """Recover the standard tables of 政府信息公开工作年度报告, cell by cell."""
+
+
+def _check_model(model: str | None, trust: bool) -> None:
+    try:
+        load_model(model, trust=trust)
+    except ModelError as e:
+        raise click.ClickException(str(e)) from e
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
+              help="Directory for cells.csv, summary.csv and json/.")
+@click.option("--jobs", "-j", default=1, show_default=True, help="Documents recovered at once (-1: all cores).")
+@click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
+@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
+def batch(paths, out, jobs, model, trust_model, progress):
+    """Recover every document under PATHS (files or directories) into OUT.
+
+    Exit status: 0 when every document was read (ok or flagged), 1 when any failed.
+    """
+    _check_model(model, trust_model)
+    inputs = batch_.find_inputs(paths)
+    if not inputs:
+        raise click.ClickException("no documents found under the paths given")
+    show = sys.stderr.isatty() if progress is None else progress
+    with _Progress(len(inputs), show) as bar:
+        reports = batch_.run_batch(inputs, out, model_path=model, trust_model=trust_model, jobs=jobs,
+                                   on_done=bar.advance)
+    outcomes = {o: sum(r.outcome == o for r in reports) for o in ("ok", "flagged", "failed")}
+    click.echo(f"{len(reports)} documents: {outcomes['ok']} ok, {outcomes['flagged']} flagged, "
+               f"{outcomes['failed']} failed → {out}/cells.csv, {out}/summary.csv", err=True)
+    for r in reports:
+        if r.error:
+            click.echo(f"  failed: {r.document}: {r.error}", err=True)
+    sys.exit(1 if batch_.any_failed(reports) else 0)
+
+
+class _Progress:
+    """A rich progress bar counting documents done, flagged and failed, with the rate."""
+
+    def __init__(self, total: int, show: bool):
+        self.total, self.show = total, show
+        self.counts = {"ok": 0, "flagged": 0, "failed": 0}
+
+    def __enter__(self):
+        if self.show:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self.progress = Progress(TextColumn("[bold]recover"), BarColumn(), MofNCompleteColumn(),
+                                     TextColumn("{task.fields[counts]}"), TextColumn("{task.speed} docs/s"),
+                                     TimeRemainingColumn(), transient=False)
+            self.progress.start()
+            self.task = self.progress.add_task("batch", total=self.total, counts="")
+        return self
+
+    def advance(self, report) -> None:
+        self.counts[report.outcome] += 1
+        if self.show:
+            c = self.counts
+            self.progress.update(self.task, advance=1,
+                                 counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed")
+
+    def __exit__(self, *exc):
+        if self.show:
+            self.progress.stop()
+        return False
+
+
+@main.command()
+@click.option("--truth", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Directory of truth JSON files.")
+@click.option("--cells", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="A batch's cells.csv.")
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def evaluate(truth, cells, as_json):
+    """Score a batch's cells.csv against ground truth."""
+    scores = evaluate_.score(evaluate_.load_truth(truth), evaluate_.load_cells(cells))
+    if as_json:
+        click.echo(json.dumps(scores.summary(), indent=2))
+    else:
+        click.echo("\n".join(evaluate_.report_lines(scores)))
+
+
+@main.command()
+@click.option("--seed", default=1, show_default=True)
+@click.option("--count", default=200, show_default=True, help="How many reports to generate.")
+@click.option("--rows", "rows_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the reports' labelled row candidates here (a training file).")
+@click.option("--documents", type=click.Path(file_okay=False, path_type=Path),
+              help="Write the reports themselves here, with truth/<name>.json beside them.")
+def synth(seed, count, rows_out, documents):
+    """Generate synthetic reports (seeded, reproducible) for training and stress."""
+    from . import synth as synth_
+    from .training import label_synthetic, write_rows
+
+    reports = synth_.generate(seed, count)
+    if rows_out:
+        write_rows(rows_out, [row for r in reports for row in label_synthetic(r)])
+        click.echo(f"wrote {rows_out}", err=True)
+    if documents:
+        synth_.write_documents(reports, documents)
+        click.echo(f"wrote {len(reports)} reports to {documents}", err=True)
+
+
+@main.command()
+@click.option("--data", "data", multiple=True, type=click.Path(exists=True, path_type=Path),
+              default=[Path("training_data")], show_default=True,
+              help="Training files or directories of them (repeatable); label files from `recover label` too.")
+@click.option("--out", default=Path("models/row_classifier.joblib"), show_default=True,
+              type=click.Path(dir_okay=False, path_type=Path), help="Where to write the model and its card.")
+@click.option("--seed", default=0, show_default=True)
+@click.option("--folds", default=5, show_default=True, help="Cross-validation folds (1: none).")
+def train(data, out, seed, folds):
+    """Fit the row classifier on labelled files; write it with a model card."""
+    from .training import LabelError, train_and_save
+
+    try:
+        card = train_and_save(list(data), out, seed, folds)
+    except LabelError as e:
+        raise click.ClickException(str(e)) from e
+    cv = card.get("cross_validation")
+    click.echo(f"trained on {card['rows']} rows from {card['documents']} documents → {out}")
+    if cv:
+        click.echo(f"cross-validated accuracy: {cv['accuracy']:.2%}")
+        for c in cv["confusions"][:10]:
+            click.echo(f"  {c['true']} → {c['predicted']}: {c['count']}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
+@click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The label file to write.")
+@click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
+@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--prefill", is_flag=True, help="Fill the row column with the model's guess (check every line!).")
+@click.option("--order", type=click.Choice(["doubt", "document"]), default="doubt", show_default=True,
+              help="Least certain rows first, or each document in reading order.")
+def label(paths, out, model, trust_model, prefill, order):
+    """Write the row candidates of PATHS to a file a person labels (the row column), for `recover train`."""
+    from .batch import find_inputs
+    from .errors import UnreadableDocumentError
+    from .training import candidate_rows, write_rows
+
+    _check_model(model, trust_model)
+    classifier = load_model(model, trust=trust_model)
+    rows = []
+    for item in find_inputs(paths):
+        try:
+            rows += candidate_rows(item.path, classifier, prefill)
+        except UnreadableDocumentError as e:
+            click.echo(f"skipped {item.path}: {e}", err=True)
+    if order == "doubt":
+        rows.sort(key=lambda r: float(r.probability))
+    write_rows(out, rows)
+    click.echo(f"wrote {len(rows)} rows to {out}; put the correct row ID in the 'row' column", err=True)

@@ -1,0 +1,162 @@
+"""HTML → lines of cells.
+
+Tables become grid lines with rowspan/colspan expanded to a logical grid (a merged label is
+repeated, marked ``spanned``, in every row it covers); everything around them becomes running
+text lines, in document order, so headings stay in front of their tables.  lxml parses it; its
+HTML parser fetches nothing and expands no external entities.
+"""
+from __future__ import annotations
+
+import re
+
+import lxml.html
+from lxml import etree
+
+from .layout import Cell, Line
+from .values import normalize
+
+_BLOCKS = {
+    "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
+    "header", "footer", "blockquote", "pre", "tr", "table", "dd", "dt", "hr", "center", "form",
+}
+_SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe", "object"}
+_MAX_SPAN = 200  # a colspan/rowspan beyond this is a broken attribute, not a table
+
+
+def read_html(text: str) -> list[Line]:
+    text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return []
+    walker = _Walker()
+    walker.walk(root)
+    walker.flush()
+    return walker.lines
+
+
+class _Walker:
+    """Walks the tree in document order, collecting running text and tables as lines."""
+
+    def __init__(self) -> None:
+        self.lines: list[Line] = []
+        self.buffer: list[str] = []
+        self.tables = 0
+
+    def flush(self) -> None:
+        text = normalize("".join(self.buffer)).strip()
+        self.buffer = []
+        if text:
+            self.lines.append(Line([Cell(_squeeze(text))], grid=False, number=len(self.lines) + 1))
+
+    def walk(self, element) -> None:
+        tag = element.tag if isinstance(element.tag, str) else ""
+        if tag in _SKIP:
+            self._tail(element)
+            return
+        if tag == "table" and not element.xpath(".//table"):
+            self.flush()
+            self._table(element)
+            self._tail(element)
+            return
+        if tag in _BLOCKS:
+            self.flush()
+        if element.text and tag:
+            self.buffer.append(element.text)
+        for child in element:
+            self.walk(child)
+        if tag in _BLOCKS:
+            self.flush()
+        self._tail(element)
+
+    def _tail(self, element) -> None:
+        if element.tail:
+            self.buffer.append(element.tail)
+
+    def _table(self, table) -> None:
+        self.tables += 1
+        for number, row in enumerate(_grid(table), start=1):
+            if any(c.text for c in row):
+                self.lines.append(Line(row, grid=True, aligned=True, number=number, table=self.tables))
+
+
+def _grid(table) -> list[list[Cell]]:
+    """Expand a table's rowspans and colspans into rows of placed cells."""
+    rows = list(table.iter("tr"))  # a leaf table: every <tr> below it is its own
+    taken: dict[tuple[int, int], Cell] = {}  # (row, col) → the cell merged over it from above
+    out: list[list[Cell]] = []
+    for r, tr in enumerate(rows):
+        placed: list[Cell] = []
+        col = 0
+        for td in tr:
+            if not isinstance(td.tag, str) or td.tag not in ("td", "th"):
+                continue
+            while (r, col) in taken:
+                placed.append(taken.pop((r, col)))
+                col += 1
+            colspan = _span(td.get("colspan"))
+            rowspan = min(_span(td.get("rowspan")), len(rows) - r)
+            cell = Cell(_cell_text(td), col=col, span=colspan)
+            placed.append(cell)
+            for below in range(1, rowspan):
+                for c in range(col, col + colspan):
+                    taken[(r + below, c)] = Cell(cell.text, col=c, span=1, spanned=True)
+            col += colspan
+        while (r, col) in taken:  # merged cells reaching past the row's own cells
+            placed.append(taken.pop((r, col)))
+            col += 1
+        out.append(_merge_spanned(placed))
+    return out
+
+
+def _merge_spanned(cells: list[Cell]) -> list[Cell]:
+    """A label merged over several columns from above comes back as one cell, not several."""
+    merged: list[Cell] = []
+    for cell in cells:
+        last = merged[-1] if merged else None
+        if (last and cell.spanned and last.spanned and last.text == cell.text
+                and last.col + last.span == cell.col):
+            last.span += 1
+        else:
+            merged.append(cell)
+    return merged
+
+
+def _span(value: str | None) -> int:
+    try:
+        return max(1, min(int(str(value).strip()), _MAX_SPAN))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _cell_text(td) -> str:
+    parts: list[str] = []
+    _collect_text(td, parts)
+    return _squeeze(normalize("".join(parts)), digits=True)
+
+
+def _collect_text(node, parts: list[str]) -> None:
+    if isinstance(node.tag, str) and node.tag in _SKIP:
+        return
+    if node.tag == "br":
+        parts.append(" ")
+    if node.text:
+        parts.append(node.text)
+    for child in node:
+        _collect_text(child, parts)
+        if child.tail:
+            parts.append(child.tail)
+
+
+_CJK = "\u3400-\u9fff“”()"
+
+
+def _squeeze(text: str, digits: bool = False) -> str:
+    """Collapse layout whitespace to one space, and to none between CJK characters.
+
+    Inside a table cell also between digits: Word splits one number over spans ("2" "0").
+    """
+    text = re.sub(r"\s+", " ", text).strip()
+    joined = _CJK + ("\\d.," if digits else "")
+    return re.sub(rf"(?<=[{joined}]) (?=[{joined}])", "", text)

@@ -1,0 +1,161 @@
+"""The common shape every reader produces: lines of cells.
+
+A reader (text, HTML, PDF, DOCX, scan) turns a document into :class:`Line` objects.  A line
+is either a row of a real grid (HTML ``<tr>``, a pipe or tab row), whose blank cells keep their
+place, or a run of free text (a paragraph, one cell of a one-cell-per-line page, text scraped
+with no separators), whose numbers are cut out of the words around them.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .values import looks_like_value, normalize
+
+
+@dataclass
+class Cell:
+    """One cell as read.  ``col``/``span`` place it in its grid where the reader knows them."""
+
+    text: str
+    col: int | None = None
+    span: int = 1
+    # True for digits cut out of running text with no separator on one side: such a run
+    # may hold several cells' digits ("640020470") and the reconciler may split it.
+    glued: bool = False
+    # True where this grid slot repeats a cell merged over it from an earlier row.
+    spanned: bool = False
+
+    @property
+    def is_value(self) -> bool:
+        return looks_like_value(self.text)
+
+    @property
+    def is_blank(self) -> bool:
+        return not self.text.strip()
+
+
+@dataclass
+class Line:
+    cells: list[Cell]
+    grid: bool  # a row of a real grid: its blank cells count
+    aligned: bool = False  # cells' col/span line up with the header's (HTML, PDF, space-aligned)
+    number: int = 0  # where it came from (line, or table row) for messages
+    table: int | None = None  # which source table, where the reader knows
+    page: int | None = None
+
+
+@dataclass
+class Layout:
+    """A document read into lines, plus what the reader learnt on the way."""
+
+    lines: list[Line]
+    kind: str  # "text", "html", "pdf", "docx", "scan"
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+
+    def text(self) -> str:
+        """The document's words, a line per line, for narrative and template cues."""
+        return "\n".join(" ".join(c.text for c in line.cells if c.text) for line in self.lines)
+
+
+# --- cutting numbers out of running text ------------------------------------
+
+CN_NUMERALS = "一二三四五六七八九十"
+# Label numbering the official form uses: （一） 一、 1. 1、
+NUMBERING = re.compile(
+    rf"^\s*(?:\((?P<paren>[{CN_NUMERALS}]+)\)|(?P<cn>[{CN_NUMERALS}]+)\s*[、.]|(?P<digit>\d{{1,2}})\s*[.、](?!\d)"
+    r"|\((?P<pdigit>\d{1,2})\))"
+)
+# Words that, right after digits, say the digits belong to prose ("58件", "2021年", "4位小数").
+_PROSE_UNITS = "年月日号时分秒位件条个项次人名家期场份余多天篇批类届岁倍亿千百万%‰户栋座所台辆元吨亩"
+_NUMBER_RUN = re.compile(r"[+\-]{0,2}\d[\d,]*(?:\.\d+)?(?:万元|元)?")
+# Where a new label begins inside running text: before numbering, unless it is 第（一）项.
+_LABEL_START = re.compile(rf"(?<!第)(?=\([{CN_NUMERALS}]+\))|(?<=[^\s{CN_NUMERALS}第])(?=[{CN_NUMERALS}]、)")
+
+
+def _is_numbering_digit(text: str, end: int) -> bool:
+    """Digits at ``text[:end]`` followed by '.' or '、' and a non-digit: label numbering (1.属于)."""
+    rest = text[end:].lstrip()
+    return len(rest) > 1 and rest[0] in ".、" and not rest[1].isdigit()
+
+
+def tokenize(text: str) -> list[Cell]:
+    """Cut running text into label cells and value cells.
+
+    "一、本年新收政府信息公开申请数量640020470二、上年结转…" → a label, a glued value run, a label.
+    Numbers that belong to prose (years, "58件") and label numbering ("2.其他法律…") stay text.
+    """
+    text = normalize(text).strip()
+    if not text:
+        return []
+    if looks_like_value(text):
+        return [Cell(text)]
+    text = re.sub(r"(\d)\s+(?=[.、][^\d\s])", r"\1", text)  # "8 .属于" is numbering "8."
+    pieces: list[tuple[str, str]] = []  # (kind, text) with kind "text" or "value"
+    pos = 0
+    for m in _NUMBER_RUN.finditer(text):
+        start, end = m.span()
+        number = m.group()
+        before = text[start - 1] if start else ""
+        after = text[end:].lstrip()[:1]
+        signed_after_digits = before.isdigit() and number[0] in "+-"  # "163328-11995": two cells run together
+        if before and not signed_after_digits and ((before.isalnum() and not _is_cjk(before)) or before in "第-:/."):
+            continue  # part of a code, a date or "第1项"
+        if after and after in _PROSE_UNITS and not number.endswith("元"):
+            continue
+        if after and (after.isascii() and after.isalpha() or after in "-/:："):
+            continue
+        if _is_numbering_digit(text, end):
+            # "…00000002.其他" → value "0000000", then label numbering "2."
+            if len(number) == 1 or not number.isdigit():
+                continue
+            number, end = number[:-1], end - 1
+        if before == "(" and text[end:end + 1] == ")":
+            continue  # "(1)" numbers a label
+        pieces.append(("text", text[pos:start]))
+        pieces.append(("value", number))
+        pos = end
+    pieces.append(("text", text[pos:]))
+
+    cells: list[Cell] = []
+    for i, (kind, piece) in enumerate(pieces):
+        if kind == "value":
+            touches_text = _touches_text(pieces, i)
+            cells.append(Cell(piece, glued=touches_text))
+            continue
+        for part in piece.split():
+            for label in _split_labels(part):
+                if looks_like_value(label):  # a zero mark in running text ("行政许可 —")
+                    cells.append(Cell(label))
+                elif cells and not cells[-1].is_value and not numbering(label):
+                    cells[-1].text += " " + label  # one label broken by a space ("商业 企业")
+                else:
+                    cells.append(Cell(label))
+    return cells
+
+
+def _touches_text(pieces: list[tuple[str, str]], i: int) -> bool:
+    prev_text = pieces[i - 1][1] if i and pieces[i - 1][0] == "text" else ""
+    next_text = pieces[i + 1][1] if i + 1 < len(pieces) and pieces[i + 1][0] == "text" else ""
+    return bool(prev_text and not prev_text[-1].isspace()) or bool(next_text and not next_text[0].isspace())
+
+
+def _split_labels(text: str) -> list[str]:
+    return [p for p in _LABEL_START.split(text) if p]
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def numbering(label: str) -> str:
+    """The numbering a label starts with, as a pattern: "(x)", "x、", "n." or ""."""
+    m = NUMBERING.match(label.replace(" ", ""))
+    if not m:
+        return ""
+    if m["paren"]:
+        return f"({m['paren']})"
+    if m["cn"]:
+        return f"{m['cn']}、"
+    return f"{m['digit'] or m['pdigit']}."

@@ -1,0 +1,84 @@
+"""One document through the three stages: extract → classify → reconcile."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from . import schema
+from .classify import Decoding, RowClassifier, describe
+from .errors import UnreadableDocumentError
+from .extract import RowCandidate, find_candidates, read_layout
+from .layout import Layout
+from .model import load_model
+from .reconcile import AssignedRow, reconcile
+from .report import Report, RowMatch
+from .template import TemplateChoice, choose
+
+# A document counts as a report once this many rows are recognised with this probability.
+MIN_ROWS, MIN_PROBABILITY = 2, 0.5
+
+
+def recover_file(path: str | Path, model: RowClassifier | None = None) -> Report:
+    """Recover the tables of the report at ``path`` (text, HTML, PDF, DOCX or image).
+
+    Raises :class:`UnreadableDocumentError` if it cannot be read as a report.
+    """
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as e:
+        raise UnreadableDocumentError(f"cannot read the file: {e.strerror or e}") from e
+    return recover_bytes(data, path.name, model)
+
+
+def recover_text(text: str, name: str = "text", model: RowClassifier | None = None) -> Report:
+    """Recover the tables from a report's text (plain text or HTML)."""
+    return recover_bytes(text.encode("utf-8"), name, model)
+
+
+def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | None = None) -> Report:
+    return recover_layout(read_layout(data), name, model)
+
+
+@dataclass
+class Classified:
+    """A document's row candidates, the template chosen, and the row each candidate got."""
+
+    candidates: list[RowCandidate]
+    descriptions: list[dict]
+    choice: TemplateChoice
+    decoding: Decoding
+
+    @property
+    def rows(self) -> list[AssignedRow]:
+        return [AssignedRow(key, c, p) for c, key, p in
+                zip(self.candidates, self.decoding.keys, self.decoding.probabilities) if key != schema.NOT_A_ROW]
+
+
+def classify_layout(layout: Layout, model: RowClassifier | None = None) -> Classified:
+    """Stages 1 and 2: find the row candidates, choose the template, name every row."""
+    model = model or load_model()
+    candidates = find_candidates(layout)
+    if not candidates:
+        raise UnreadableDocumentError("no table rows found: not a 政府信息公开工作年度报告, or its tables are images")
+    descriptions = describe(candidates)
+    proba = model.predict_proba(descriptions)
+    decodings = {t: model.decode(descriptions, t, proba) for t in schema.TEMPLATES}
+    choice = choose(layout.text(), decodings)
+    return Classified(candidates, descriptions, choice, decodings[choice.template])
+
+
+def recover_layout(layout: Layout, name: str, model: RowClassifier | None = None) -> Report:
+    classified = classify_layout(layout, model)
+    choice, rows = classified.choice, classified.rows
+    if sum(r.probability >= MIN_PROBABILITY for r in rows) < MIN_ROWS:
+        raise UnreadableDocumentError("none of the three standard tables was found")
+    cells = reconcile(choice.template, rows)
+    for cell in cells.values():
+        cell.flag(*choice.flags)
+    return Report(
+        document=name, template=choice.template, cells=cells, flags=list(choice.flags),
+        kind=layout.kind, encoding=layout.encoding,
+        rows=[RowMatch(r.key, r.candidate.own_label, round(r.probability, 3),
+                       [v.text for v in r.candidate.values], r.candidate.line) for r in rows],
+    )

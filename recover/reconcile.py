@@ -1,0 +1,359 @@
+"""Stage 3, the reconciler: classified rows → the standard matrix, every cell with a status,
+a confidence and the reasons to doubt it.
+
+For each classified row it lists the readings its printed cells allow (values lined up under
+the header, or in order, or with stray blanks dropped, digit runs cut, lost blanks placed),
+keeps the combination of readings that breaks the fewest identities, fills what the identities
+then force, and flags what stays doubtful.  Numbers the agency printed are kept as printed even
+where its arithmetic is wrong; the identities they break are named on every cell involved.
+"""
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from . import schema
+from .extract import RowCandidate
+from .layout import Cell
+from .split import digit_splits, placements
+from .values import Reading, parse_value
+
+PRINTED, INFERRED, UNKNOWN = "printed", "inferred", "unknown"
+# Below this probability a classified row is flagged.
+LOW_ROW_PROBABILITY = 0.6
+# The most combinations of alternative readings the joint search will try.
+MAX_COMBINATIONS = 20_000
+
+
+@dataclass
+class CellResult:
+    value: int | Decimal | None = None
+    status: str = UNKNOWN
+    confidence: float = 0.0
+    flags: list[str] = field(default_factory=list)
+    printed: str = ""  # the cell's text as printed, where one was read
+
+    def flag(self, *flags: str) -> None:
+        for f in flags:
+            if f not in self.flags:
+                self.flags.append(f)
+
+
+@dataclass
+class AssignedRow:
+    """A candidate the classifier named, with the classifier's probability for that name."""
+
+    key: str
+    candidate: RowCandidate
+    probability: float
+
+
+@dataclass
+class _Reading:
+    """One way to spread a row's printed cells over its columns."""
+
+    values: list[Reading | None]  # per column; None where nothing was printed for it
+    prior: float = 0.0
+    flags: tuple[str, ...] = ()  # flags for every filled cell of the row
+    how: str = "direct"
+
+
+def reconcile(template: str, rows: list[AssignedRow]) -> dict[str, CellResult]:
+    """Fill the template's matrix from classified rows."""
+    cells = {key: CellResult() for key in schema.cell_keys(template)}
+    identities = schema.identities(template)
+    options = {row.key: _readings(template, row) for row in rows}
+    chosen, doubtful = _choose(template, rows, options, identities)
+
+    for row in rows:
+        reading = chosen[row.key]
+        for i, key in enumerate(schema.printed_cells(template, row.key)):
+            cell = cells[key]
+            r = reading.values[i]
+            if key in doubtful:
+                cell.flag(doubtful[key])
+                continue
+            if r is None:
+                cell.flag("truncated" if reading.how == "prefix" else "blank")
+                continue
+            cell.printed = r.text.strip()
+            cell.flag(*r.flags, *reading.flags)
+            if r.value is None:
+                continue
+            if r.value < 0 and not schema.may_be_negative(key):
+                cell.flag("value_negative")
+            cell.value, cell.status = r.value, PRINTED
+            cell.confidence = _printed_confidence(row.probability, cell.flags)
+            if row.probability < LOW_ROW_PROBABILITY:
+                cell.flag("row_low_confidence")
+
+    _mark_missing(template, rows, cells)
+    infer(identities, cells)
+    _check(identities, cells)
+    return cells
+
+
+def _printed_confidence(probability: float, flags: list[str]) -> float:
+    confidence = min(probability, 0.995)
+    if flags:
+        confidence *= 0.8
+    return confidence
+
+
+# --- readings of one row ------------------------------------------------------------------
+
+
+def _readings(template: str, row: AssignedRow) -> list[_Reading]:
+    """Every way this row's printed cells may be spread over its columns, most likely first."""
+    columns = schema.printed_cells(template, row.key)
+    n = len(columns)
+    values = row.candidate.values
+    filled = [c for c in values if not c.is_blank]
+    trimmed = _trim_blanks(values)
+    in_place = values if len(values) == n else trimmed if len(trimmed) == n else None
+
+    def reading(cells: list[Cell | None], prior: float = 0.0, flags=(), how="direct") -> _Reading:
+        return _Reading([None if c is None or c.is_blank else parse_value(c.text, amount=schema.is_amount(col))
+                         for c, col in zip(cells, columns)], prior, tuple(flags), how)
+
+    by_header = _align_by_header(template, row, columns)
+    if by_header is not None and row.candidate.aligned:
+        # The layout keeps true positions: the header says where each value belongs.
+        return [reading(by_header, how="header" if in_place is None or not _same(by_header, in_place) else "direct")]
+    if in_place is not None:
+        return [reading(in_place)]
+    if by_header is not None:  # a text grid whose empty slots line up with its header's
+        return [reading(by_header, how="header")]
+    if len(filled) == n:
+        return [reading(filled, flags=("shift_repaired",))]
+    if len(filled) < n and any(c.glued for c in filled):
+        splits = _split_readings(template, filled, columns)
+        if splits:
+            return splits
+    if len(filled) < n:
+        if row.candidate.ends_document:  # the document is cut inside this row
+            return [reading(filled + [None] * (n - len(filled)), how="prefix")]
+        spots = placements(len(filled), n) or []
+        guesses = [reading([filled[spot.index(i)] if i in spot else None for i in range(n)],
+                           -0.1 * (n - len(filled)), ("placement_guessed",), "placement") for spot in spots]
+        return guesses or [reading(filled + [None] * (n - len(filled)), flags=("value_count_mismatch",))]
+    # More numbers than columns: each way of dropping the extras, all doubtful.
+    keep = placements(n, len(filled)) or []
+    return [reading([filled[i] for i in spot], -1.0, ("extra_values",), "subset") for spot in keep] or \
+        [reading(filled[:n], flags=("extra_values",))]
+
+
+def _same(a: list[Cell | None], b: list[Cell]) -> bool:
+    """Whether two placements put the same printed cell (or nothing) in every column."""
+    def shown(c):
+        return None if c is None or c.is_blank else id(c)
+    return [shown(c) for c in a] == [shown(c) for c in b]
+
+
+def _trim_blanks(values: list[Cell]) -> list[Cell]:
+    start, end = 0, len(values)
+    while start < end and values[start].is_blank:
+        start += 1
+    while end > start and values[end - 1].is_blank:
+        end -= 1
+    return values[start:end]
+
+
+def _split_readings(template: str, filled: list[Cell], columns: list[str]) -> list[_Reading]:
+    """Digit runs cut into the columns' numbers, every cut the row's own identities allow."""
+    tokens: list[str | int] = []
+    for c in filled:
+        text = c.text.strip()
+        if c.glued and text.isdigit():
+            tokens.append(text)
+        else:
+            r = parse_value(text)
+            if r.value is None:
+                return []
+            tokens.append(int(r.value))
+    position = {col: i for i, col in enumerate(columns)}
+    constraints = [(position[i.left[0]], tuple(position[c] for c in i.right))
+                   for i in schema.identities(template) if all(c in position for c in i.cells)]
+    splits = digit_splits(tokens, len(columns), constraints)
+    if not splits:
+        return []
+    return [_Reading([Reading(v, "number", (), str(v)) for v in split], 0.0, (), "split") for split in splits]
+
+
+def _align_by_header(template: str, row: AssignedRow, columns: list[str]) -> list[Cell | None] | None:
+    """Values placed by the header cells above them, where the layout keeps positions and
+    every value falls under exactly one column heading.  None where that cannot be done."""
+    c = row.candidate
+    if not c.header or row.key == schema.APPEALS_AS_ONE_ROW:
+        return None
+    spans = []
+    for column in columns:
+        label = _plain(schema.column_label(template, column))
+        heads = [h for h in c.header if h.col is not None and _plain(h.text) == label] or \
+            [h for h in c.header if h.col is not None and _heading_matches(_plain(h.text), label)]
+        if len(heads) != 1:
+            return None
+        spans.append((heads[0].col, heads[0].col + heads[0].span))
+    placed: list[Cell | None] = [None] * len(columns)
+    for cell in c.values:
+        if cell.col is None:
+            return None
+        under = [i for i, (a, b) in enumerate(spans) if cell.col < b and a < cell.col + cell.span]
+        if cell.is_blank:
+            continue
+        if len(under) != 1 or placed[under[0]] is not None:
+            return None
+        placed[under[0]] = cell
+    return placed
+
+
+def _plain(text: str) -> str:
+    return text.replace(" ", "").replace("（", "(").replace("）", ")").split("(")[0]
+
+
+def _heading_matches(heading: str, label: str) -> bool:
+    return bool(heading) and (heading == label or (len(heading) >= 3 and (heading in label or label in heading)))
+
+
+# --- choosing readings jointly ---------------------------------------------------------------
+
+
+def _choose(template: str, rows: list[AssignedRow], options: dict[str, list[_Reading]],
+            identities: list[schema.Identity]) -> tuple[dict[str, _Reading], dict[str, str]]:
+    """Pick one reading per row: fewest broken identities, then the best prior.  Cells on which
+    the equally good combinations disagree come back as doubtful, with the reason."""
+    fixed = {k: v[0] for k, v in options.items() if len(v) == 1}
+    open_rows = [k for k, v in options.items() if len(v) > 1]
+    if not open_rows:
+        return fixed, {}
+    total = 1
+    for k in open_rows:
+        total *= len(options[k])
+    doubtful: dict[str, str] = {}
+    if total > MAX_COMBINATIONS:
+        chosen = dict(fixed)
+        for k in open_rows:
+            chosen[k] = max(options[k], key=lambda r: r.prior)
+            _mark_disagreement(template, k, options[k], doubtful)
+        return chosen, doubtful
+    scored = []
+    for combo in itertools.product(*(options[k] for k in open_rows)):
+        chosen = dict(fixed, **dict(zip(open_rows, combo)))
+        broken = _broken_count(template, chosen, identities)
+        scored.append((broken, -sum(r.prior for r in combo), combo))
+    best_broken = min(s[0] for s in scored)
+    best_prior = min(s[1] for s in scored if s[0] == best_broken)
+    plausible = [s[2] for s in scored if s[0] == best_broken and s[1] <= best_prior + 0.05]
+    chosen = dict(fixed, **dict(zip(open_rows, plausible[0])))
+    for i, k in enumerate(open_rows):
+        _mark_disagreement(template, k, [combo[i] for combo in plausible], doubtful)
+    return chosen, doubtful
+
+
+def _mark_disagreement(template: str, key: str, readings: list[_Reading], doubtful: dict[str, str]) -> None:
+    reason = {"split": "split_ambiguous", "placement": "placement_ambiguous"}.get(readings[0].how, "reading_ambiguous")
+    for i, cell in enumerate(schema.printed_cells(template, key)):
+        seen = {(r.values[i].value if r.values[i] else None) for r in readings}
+        if len(seen) > 1:
+            doubtful[cell] = reason
+
+
+def _broken_count(template: str, chosen: dict[str, _Reading], identities: list[schema.Identity]) -> int:
+    values: dict[str, int | Decimal] = {}
+    for key, reading in chosen.items():
+        for cell, r in zip(schema.printed_cells(template, key), reading.values):
+            if r is not None and r.value is not None:
+                values[cell] = r.value
+    return sum(1 for identity in identities if _violated(identity, values))
+
+
+def _violated(identity: schema.Identity, values: dict) -> bool:
+    """Broken for sure: equal sums with every cell known, or known parts already too big."""
+    left = [values.get(c) for c in identity.left]
+    right = [values.get(c) for c in identity.right]
+    if None not in left and None not in right:
+        return sum(left) != sum(right)
+    if None not in left and sum(v for v in right if v is not None) > sum(left):
+        return True
+    if None not in right and sum(v for v in left if v is not None) > sum(right):
+        return True
+    return False
+
+
+# --- what the rows leave open -------------------------------------------------------------------
+
+
+def _mark_missing(template: str, rows: list[AssignedRow], cells: dict[str, CellResult]) -> None:
+    """Tables with no row found are missing; rows past a document's cut are truncated."""
+    present = {row.key.split("/")[0] for row in rows}
+    order = schema.row_keys(template)
+    last_printed = max((order.index(r.key) for r in rows), default=-1)
+    document_cut = any(r.candidate.ends_document for r in rows)
+    for key, cell in cells.items():
+        if cell.status != UNKNOWN or cell.flags:
+            continue
+        table = key.split("/")[0]
+        row_key = key.rsplit("/", 1)[0]
+        if table not in present:
+            cell.flag("table_missing")
+        elif document_cut and order.index(row_key) > last_printed:
+            cell.flag("truncated")
+        else:
+            cell.flag("row_missing")
+
+
+def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+    """Fill unknown cells the identities force: the one unknown of an equation, or unknowns
+    that must all be 0 because the counts beside them already add up."""
+    changed = True
+    while changed:
+        changed = False
+        for identity in identities:
+            unknown = [c for c in identity.cells if cells[c].value is None]
+            if not unknown:
+                continue
+            left = sum(cells[c].value for c in identity.left if cells[c].value is not None)
+            right = sum(cells[c].value for c in identity.right if cells[c].value is not None)
+            sources = [cells[c] for c in identity.cells if cells[c].value is not None]
+            confidence = min((s.confidence for s in sources), default=1.0) * 0.98
+            if len(unknown) == 1:
+                key = unknown[0]
+                value = right - left if key in identity.left else left - right
+                if value < 0:
+                    continue  # the known cells already disagree; _check reports it
+                _set_inferred(cells[key], value, confidence)
+                changed = True
+            elif all(c in identity.right for c in unknown) and left == right or \
+                    all(c in identity.left for c in unknown) and left == right:
+                for key in unknown:
+                    _set_inferred(cells[key], 0, confidence)
+                changed = True
+
+
+def _set_inferred(cell: CellResult, value: int, confidence: float) -> None:
+    cell.value, cell.status, cell.confidence = value, INFERRED, round(confidence, 4)
+    # The reasons it was blank or missing are answered; doubts about the reading are not.
+    cell.flags = [f for f in cell.flags if f not in ("blank", "row_missing", "truncated")]
+
+
+def _check(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+    """Name every broken identity on the cells it involves, and raise the confidence of printed
+    cells that identities confirm."""
+    confirmed: set[str] = set()
+    for identity in identities:
+        values = [cells[c].value for c in identity.cells]
+        if any(v is None for v in values):
+            continue
+        left = sum(cells[c].value for c in identity.left)
+        right = sum(cells[c].value for c in identity.right)
+        if left != right:
+            for c in identity.cells:
+                cells[c].flag(f"identity_broken:{identity.kind}")
+                cells[c].confidence = min(cells[c].confidence, 0.5)
+        elif sum(cells[c].status == PRINTED for c in identity.cells) >= 2:
+            confirmed.update(c for c in identity.cells if cells[c].status == PRINTED)
+    for c in confirmed:
+        cell = cells[c]
+        if not any(f.startswith("identity_broken") for f in cell.flags):
+            cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)

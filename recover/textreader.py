@@ -1,0 +1,67 @@
+"""Plain text (copied, scraped or OCR'd) → lines of cells.
+
+A line is split on the separators a copy leaves behind: pipes (markdown or not), tabs, or runs
+of two or more spaces (space-aligned columns, where a cell's character column is kept so the
+reconciler can line values up under their header).  A line with one cell, or none, is running
+text: a paragraph, one cell of a one-cell-per-line page, or a whole table scraped with no
+separators at all.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from .layout import Cell, Line
+from .values import normalize
+
+# |---|:--:|, "--  --" and ====== lines carry no cells (but "- | - | -" and "—— | ——" are zero marks)
+_MARKDOWN_RULE = re.compile(r"^[\s|:+]*(?:(?:-{2,}|[—=_*]{3,})[\s|:+]*)+$")
+_HEADING_MARK = re.compile(r"^\s*#{1,6}\s+")
+_EMPHASIS = re.compile(r"\*\*|__")
+_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+_SPACES = re.compile(r"\S+(?: \S+)*")  # cells of a space-aligned line: text between 2+ spaces
+
+
+def read_text(text: str) -> list[Line]:
+    lines: list[Line] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        # Only spaces go from the end: trailing tabs and pipes hold blank cells' places.
+        line = _EMPHASIS.sub("", _HEADING_MARK.sub("", normalize(raw))).rstrip("\r\n ")
+        if not line.strip() or _MARKDOWN_RULE.match(line) or _PAGE_NUMBER.match(line):
+            continue
+        lines.append(_split(line, number))
+    return lines
+
+
+def _split(line: str, number: int) -> Line:
+    # A pipe or tab cell's place in its line is kept: where merged cells left their empty
+    # slots behind consistently, it lines a value up under its header.
+    if "|" in line:
+        cells = [Cell(c.strip(), col=i) for i, c in enumerate(_strip_outer_pipes(line).split("|"))]
+        return _line(cells, number)
+    if "\t" in line:
+        return _line([Cell(c.strip(), col=i) for i, c in enumerate(line.split("\t"))], number)
+    if re.search(r"\S {2,}\S", line):
+        cells = [Cell(m.group(), col=_width(line[: m.start()]), span=_width(m.group()))
+                 for m in _SPACES.finditer(line.replace("\t", " "))]
+        return _line(cells, number, aligned=True)
+    return Line([Cell(line.strip())], grid=False, number=number)
+
+
+def _line(cells: list[Cell], number: int, aligned: bool = False) -> Line:
+    filled = sum(1 for c in cells if c.text)
+    return Line(cells, grid=filled >= 2, number=number, aligned=aligned and filled >= 2)
+
+
+def _strip_outer_pipes(line: str) -> str:
+    line = line.strip()
+    if line.startswith("|"):
+        line = line[1:]
+    if line.endswith("|"):
+        line = line[:-1]
+    return line
+
+
+def _width(text: str) -> int:
+    """Display width: CJK characters take two columns in a space-aligned layout."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)

@@ -1,0 +1,258 @@
+"""Training data for the row classifier: plain labelled files, and how they are made.
+
+A training file is a tab-separated table, one row candidate a line: the document it came from,
+its index there, the model's guess and probability (when a person is labelling), the correct
+row ID in ``row``, then the fields :func:`recover.classify.describe` gives.  Files under
+``training_data/real`` hold hand-checked rows of real reports; ``training_data/synthetic``
+holds rows of generated reports, labelled by the generator that printed them.
+"""
+from __future__ import annotations
+
+import csv
+import random
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import schema
+from .classify import FIELDS, RowClassifier, describe
+from .model import save_model, sha256
+from .extract import RowCandidate, find_candidates, read_layout
+from .synth import SyntheticReport, TRow
+from .values import normalize
+
+COLUMNS = ("document", "index", "predicted", "probability", "row") + FIELDS
+_INT_FIELDS = ("position", "values", "filled")
+
+
+@dataclass
+class LabelledRow:
+    document: str
+    index: int
+    row: str
+    description: dict
+    predicted: str = ""
+    probability: str = ""
+    source: str = ""  # file:line, for messages
+
+    def as_record(self) -> dict:
+        return {"document": self.document, "index": self.index, "predicted": self.predicted,
+                "probability": self.probability, "row": self.row, **self.description}
+
+
+class LabelError(ValueError):
+    """A training file line whose label is not a row ID of its template."""
+
+
+def write_rows(path: Path, rows: list[LabelledRow]) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, COLUMNS, delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        for r in rows:
+            writer.writerow(r.as_record())
+
+
+def read_rows(path: Path) -> list[LabelledRow]:
+    """Read one training file; refuse a label that is not a known row ID, naming its line."""
+    valid = set(schema.all_row_keys())
+    rows = []
+    with open(path, encoding="utf-8", newline="") as f:
+        reader = csv.DictReader(f, delimiter="\t")
+        missing = {"row", "label"} - set(reader.fieldnames or [])
+        if missing:
+            raise LabelError(f"{path}: not a training file (no column {', '.join(sorted(missing))})")
+        for line, record in enumerate(reader, start=2):
+            label = (record.get("row") or "").strip()
+            if not label:
+                continue  # not labelled yet
+            if label not in valid:
+                raise LabelError(f"{path}:{line}: {label!r} is not a row ID (one of {schema.NOT_A_ROW}, "
+                                 f"requests/new, appeals/*, …)")
+            description = {k: record.get(k) or "" for k in FIELDS}
+            for k in _INT_FIELDS:
+                description[k] = int(description[k] or 0)
+            rows.append(LabelledRow(record.get("document", ""), int(record.get("index") or 0), label, description,
+                                    record.get("predicted", ""), record.get("probability", ""), f"{path}:{line}"))
+    return rows
+
+
+def read_dir(*paths: Path) -> list[LabelledRow]:
+    """Every labelled row under the given files and directories, duplicates dropped."""
+    seen: set[tuple] = set()
+    out = []
+    for path in paths:
+        files = sorted(Path(path).rglob("*.tsv")) if Path(path).is_dir() else [Path(path)]
+        for file in files:
+            for row in read_rows(file):
+                key = (row.document, row.index, tuple(sorted(row.description.items())))
+                if key in seen:
+                    continue
+                seen.add(key)
+                out.append(row)
+    return out
+
+
+# --- labelling generated reports by what the generator printed -------------------------------
+
+
+def _squash(text: str) -> str:
+    return normalize(text).replace(" ", "").replace(",", "")
+
+
+def label_synthetic(report: SyntheticReport) -> list[LabelledRow]:
+    """Extract a generated report as any input would be, then label its candidates with the
+    rows the generator printed, matched in order by label text and printed numbers."""
+    candidates = find_candidates(read_layout(report.content.encode("utf-8")))
+    keys = _match_printed(candidates, report.printed)
+    return [LabelledRow(report.name, i, key, d) for i, (key, d) in enumerate(zip(keys, describe(candidates)))]
+
+
+def _match_printed(candidates: list[RowCandidate], printed: list[TRow]) -> list[str]:
+    keys = [schema.NOT_A_ROW] * len(candidates)
+    start = 0
+    for row in printed:
+        digits = _squash("".join(c.text for c in row.cells if c.is_value))
+        if not digits:
+            continue  # printed blank: no candidate carries it
+        label = _squash(row.own_label)
+        for i in range(start, min(start + 8, len(candidates))):
+            c = candidates[i]
+            found = _squash("".join(v.text for v in c.filled))
+            labels = _squash("".join(c.labels))
+            label_ok = not label or label in labels or (len(c.own_label) >= 2 and _squash(c.own_label) in label)
+            if label_ok and found and digits.startswith(found):
+                keys[i] = row.key
+                start = i + 1
+                break
+    return keys
+
+
+def synthetic_rows(seed: int, count: int) -> list[LabelledRow]:
+    from .synth import generate
+
+    rows: list[LabelledRow] = []
+    for report in generate(seed, count):
+        rows += label_synthetic(report)
+    return rows
+
+
+def split_documents(rows: list[LabelledRow], held_out: float, seed: int) -> tuple[list, list]:
+    """Split by document, so no report lends rows to both sides."""
+    documents = sorted({r.document for r in rows})
+    random.Random(seed).shuffle(documents)
+    test = set(documents[: max(1, int(len(documents) * held_out))])
+    return [r for r in rows if r.document not in test], [r for r in rows if r.document in test]
+
+
+# --- fitting and measuring ------------------------------------------------------------------
+
+
+def fit(rows: list[LabelledRow], seed: int = 0) -> RowClassifier:
+    return RowClassifier(random_state=seed).fit([r.description for r in rows], [r.row for r in rows])
+
+
+@dataclass
+class RowMetrics:
+    accuracy: float
+    per_row: dict[str, dict[str, float]]  # row ID → {"rows": n, "accuracy": a}
+    confusions: list[tuple[str, str, int]]  # (true, predicted, count), most frequent first
+
+    def as_dict(self) -> dict:
+        return {"accuracy": round(self.accuracy, 4), "per_row": self.per_row,
+                "confusions": [{"true": t, "predicted": p, "count": n} for t, p, n in self.confusions]}
+
+
+def measure(truth: list[str], predicted: list[str]) -> RowMetrics:
+    per_row: dict[str, list[int]] = {}
+    confusions: Counter = Counter()
+    for t, p in zip(truth, predicted):
+        stats = per_row.setdefault(t, [0, 0])
+        stats[0] += 1
+        stats[1] += t == p
+        if t != p:
+            confusions[(t, p)] += 1
+    right = sum(s[1] for s in per_row.values())
+    return RowMetrics(right / max(len(truth), 1),
+                      {k: {"rows": s[0], "accuracy": round(s[1] / s[0], 4)} for k, s in sorted(per_row.items())},
+                      [(t, p, n) for (t, p), n in confusions.most_common()])
+
+
+def cross_validate(rows: list[LabelledRow], folds: int = 5, seed: int = 0) -> RowMetrics:
+    """Accuracy on rows of documents held out of training, fold by fold (grouped by document)."""
+    documents = sorted({r.document for r in rows})
+    random.Random(seed).shuffle(documents)
+    fold_of = {d: i % folds for i, d in enumerate(documents)}
+    truth, predicted = [], []
+    for k in range(folds):
+        train_rows = [r for r in rows if fold_of[r.document] != k]
+        test_rows = [r for r in rows if fold_of[r.document] == k]
+        if not test_rows or not train_rows:
+            continue
+        model = fit(train_rows, seed)
+        truth += [r.row for r in test_rows]
+        predicted += list(model.predict([r.description for r in test_rows]))
+    return measure(truth, predicted)
+
+
+def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5) -> dict:
+    """Fit on every labelled row under ``data``, measure by cross-validation, and write the
+    model with its card (JSON and Markdown)."""
+    rows = read_dir(*data)
+    if not rows:
+        raise LabelError(f"no labelled rows under {', '.join(map(str, data))}")
+    metrics = cross_validate(rows, folds, seed) if folds > 1 else None
+    model = fit(rows, seed)
+    files = sorted({p for d in data for p in (Path(d).rglob("*.tsv") if Path(d).is_dir() else [Path(d)])})
+    card = {
+        "model": "recover row classifier (character n-grams + layout features → logistic regression, "
+                 "decoded jointly by dynamic programming)",
+        "trained": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "seed": seed,
+        "parameters": model.get_params(),
+        "templates": list(schema.TEMPLATES),
+        "training_files": [{"path": str(p), "sha256": sha256(p), "rows": len(read_rows(p))} for p in files],
+        "rows": len(rows),
+        "documents": len({r.document for r in rows}),
+        "rows_per_id": dict(sorted(Counter(r.row for r in rows).items())),
+        "cross_validation": {"folds": folds, **metrics.as_dict()} if metrics else None,
+    }
+    card = save_model(model, out, card)
+    out.with_suffix(".card.md").write_text(card_markdown(card), encoding="utf-8")
+    return card
+
+
+def card_markdown(card: dict) -> str:
+    cv = card.get("cross_validation") or {}
+    lines = [
+        "# Model card: recover row classifier", "",
+        f"- Model: {card['model']}",
+        f"- File: `{card['model_file']}` (sha256 `{card['sha256']}`)",
+        f"- Trained: {card['trained']} with scikit-learn {card['scikit_learn']}, seed {card['seed']}",
+        f"- Templates: {', '.join(card['templates'])}",
+        f"- Training data: {card['rows']} labelled rows from {card['documents']} documents", "",
+        "## Training files", "", "| file | rows | sha256 |", "|---|---|---|",
+        *[f"| `{f['path']}` | {f['rows']} | `{f['sha256'][:16]}…` |" for f in card["training_files"]], "",
+    ]
+    if cv:
+        lines += [f"## Cross-validated accuracy ({cv['folds']} folds, grouped by document): {cv['accuracy']:.2%}", "",
+                  "| row ID | rows | accuracy |", "|---|---|---|",
+                  *[f"| `{k}` | {v['rows']} | {v['accuracy']:.2%} |" for k, v in cv["per_row"].items()], "",
+                  "## Most frequent confusions", "", "| true | predicted | count |", "|---|---|---|",
+                  *[f"| `{c['true']}` | `{c['predicted']}` | {c['count']} |" for c in cv["confusions"][:20]], ""]
+    return "\n".join(lines)
+
+
+# --- labelling real documents -------------------------------------------------------------------
+
+
+def candidate_rows(path: Path, model: RowClassifier, prefill: bool = False) -> list[LabelledRow]:
+    """A document's row candidates with the model's guess and probability, ready for a person
+    to label in the ``row`` column (already filled with the guess when ``prefill``)."""
+    from .pipeline import classify_layout
+
+    classified = classify_layout(read_layout(Path(path).read_bytes()), model)
+    return [LabelledRow(Path(path).name, i, key if prefill else "", d, predicted=key, probability=f"{p:.3f}")
+            for i, (d, key, p) in enumerate(zip(classified.descriptions, classified.decoding.keys,
+                                                classified.decoding.probabilities))]

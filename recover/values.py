@@ -1,0 +1,99 @@
+"""Reading one printed cell as a number.
+
+Reports print the same value many ways: ``0``, ``—``, ``/``, ``无``, ``1,234``, ``+3``, ``--253``,
+``251000元`` (a money cell in 元 rather than 万元), ``103.3879万元``.  This module turns one
+cell's text into a value and says what it had to do to get there.
+"""
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+
+# Printed for "nothing": the form asks for 0 and agencies write these instead.
+ZERO_MARKS = {"—", "——", "-", "--", "/", "无", "－", "―", "─", "–", "‐", "ー", "一一", "\\", "×"}
+# Count words agencies append to numbers ("12件").
+COUNT_UNITS = "件个项条次家人份起"
+_NUMBER = re.compile(
+    r"^(?P<sign>[+\-]{0,2})\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>万元|元|[" + COUNT_UNITS + r"])?$"
+)
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a cell says: ``value`` (int, Decimal or None) and how it was read."""
+
+    value: int | Decimal | None
+    kind: str  # "number", "zero_mark", "blank" or "unparsed"
+    flags: tuple[str, ...] = ()
+    text: str = ""
+
+    @property
+    def is_blank(self) -> bool:
+        return self.kind == "blank"
+
+
+def normalize(text: str) -> str:
+    """Full-width digits, brackets and punctuation to half-width; odd spaces to plain ones."""
+    text = unicodedata.normalize("NFKC", text)
+    return text.replace("\u3000", " ").replace("\u2212", "-").replace("\ufeff", "")
+
+
+def parse_value(text: str, *, amount: bool = False) -> Reading:
+    """Read a cell.  ``amount`` cells are decimals in 万元; others are integer counts."""
+    raw = text
+    text = normalize(text).strip()
+    if not text:
+        return Reading(None, "blank", text=raw)
+    if text in ZERO_MARKS:
+        return Reading(0, "zero_mark", text=raw)
+    m = _NUMBER.match(text)
+    if not m:
+        return Reading(None, "unparsed", ("value_unparsed",), raw)
+    flags: list[str] = []
+    try:
+        number = Decimal(m["num"].replace(",", ""))
+    except InvalidOperation:  # pragma: no cover - the pattern only admits valid decimals
+        return Reading(None, "unparsed", ("value_unparsed",), raw)
+    sign = m["sign"]
+    if sign.count("-") == 1 and "+" not in sign:
+        number = -number
+    elif sign == "--":
+        number = -number
+        flags.append("sign_garbled")
+    elif sign not in ("", "+"):
+        flags.append("sign_garbled")
+    unit = m["unit"] or ""
+    if unit == "元":
+        number = number / 10000
+        flags.append("unit_converted")
+    elif unit == "万元":
+        pass
+    if amount:
+        return Reading(_plain(number), "number", tuple(flags), raw)
+    if unit in ("元", "万元"):
+        flags.append("unit_unexpected")
+    if number != number.to_integral_value():
+        return Reading(None, "unparsed", ("value_unparsed",), raw)
+    return Reading(int(number), "number", tuple(flags), raw)
+
+
+def _plain(number: Decimal) -> Decimal:
+    """Drop trailing zeros but keep the printed precision otherwise (7380.2895900 → 7380.28959)."""
+    normalized = number.normalize()
+    return normalized if normalized.as_tuple().exponent <= 0 else normalized.quantize(Decimal(1))
+
+
+def format_value(value: int | Decimal | None) -> str:
+    """How a value is written in outputs: integers plainly, decimals without exponent."""
+    if value is None:
+        return ""
+    if isinstance(value, Decimal):
+        return format(_plain(value), "f")
+    return str(value)
+
+
+def looks_like_value(text: str) -> bool:
+    """Whether a cell reads as a number or a zero mark (rather than a label)."""
+    return parse_value(text, amount=True).kind in ("number", "zero_mark")
