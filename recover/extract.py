@@ -47,7 +47,8 @@ def decode(data: bytes) -> tuple[str, str]:
         pass
     best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "utf_16", "utf_8"]).best()
     if best is None:
-        raise UnreadableDocumentError("not text in any encoding tried (UTF-8, GB18030, Big5, UTF-16)")
+        raise UnreadableDocumentError("binary data, or text in an encoding not recognised "
+                                      "(tried UTF-8, GB18030, Big5, UTF-16)")
     return data.decode(best.encoding, errors="replace"), best.encoding
 
 

@@ -104,8 +104,10 @@ def tokenize(text: str) -> list[Cell]:
             continue  # part of a code, a date or "第1项"
         if after and after in _PROSE_UNITS and not number.endswith("元"):
             continue
-        if after and (after.isascii() and after.isalpha() or after in "-/:："):
+        if after and (after.isascii() and after.isalpha() or after in "/:"):
             continue
+        if after == "-" and len(number.strip("+-")) >= 3:
+            continue  # a date or a telephone number ("2022-01-14", "0736-3222916"), not "0-2"
         if _is_numbering_digit(text, end):
             # "…00000002.其他" → value "0000000", then label numbering "2."
             if len(number) == 1 or not number.isdigit():

@@ -135,8 +135,10 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
         if row.candidate.ends_document:  # the document is cut inside this row
             return [reading(filled + [None] * (n - len(filled)), how="prefix")]
         spots = placements(len(filled), n) or []
+        # Which columns the printed numbers fill is left to the identities; where they cannot
+        # tell, the cells concerned come back flagged placement_ambiguous.
         guesses = [reading([filled[spot.index(i)] if i in spot else None for i in range(n)],
-                           -0.1 * (n - len(filled)), ("placement_guessed",), "placement") for spot in spots]
+                           -0.1 * (n - len(filled)), (), "placement") for spot in spots]
         return guesses or [reading(filled + [None] * (n - len(filled)), flags=("value_count_mismatch",))]
     # More numbers than columns: each way of dropping the extras, all doubtful.
     keep = placements(n, len(filled)) or []

@@ -117,11 +117,15 @@ def _match_printed(candidates: list[RowCandidate], printed: list[TRow]) -> list[
         if not digits:
             continue  # printed blank: no candidate carries it
         label = _squash(row.own_label)
-        for i in range(start, min(start + 8, len(candidates))):
+        for i in range(start, min(start + 40, len(candidates))):
             c = candidates[i]
             found = _squash("".join(v.text for v in c.filled))
             labels = _squash("".join(c.labels))
-            label_ok = not label or label in labels or (len(c.own_label) >= 2 and _squash(c.own_label) in label)
+            last = _squash(c.labels[-1]) if c.labels else ""
+            # A wrapped label may leave only a fragment of itself beside the numbers.
+            label_ok = (not label or label in labels or label[:8] in labels
+                        or (len(c.own_label) >= 2 and _squash(c.own_label) in label)
+                        or (len(last) >= 4 and last in label))
             if label_ok and found and digits.startswith(found):
                 keys[i] = row.key
                 start = i + 1

@@ -1,0 +1,43 @@
+"""Shared fixtures: the real reports kept in tests/fixtures and the shipped model."""
+from pathlib import Path
+
+import pytest
+
+import recover
+
+FIXTURES = Path(__file__).parent / "fixtures"
+REAL = FIXTURES / "real"
+SEEDS = FIXTURES / "seeds"
+
+
+@pytest.fixture(scope="session")
+def model():
+    return recover.load_model()
+
+
+@pytest.fixture(scope="session")
+def real_reports(model):
+    """Every real report in the fixtures, recovered once for the whole session."""
+    paths = sorted(p for d in (REAL, SEEDS) for p in d.iterdir() if p.is_file())
+    return {p.name: recover.recover_file(p, model) for p in paths}
+
+
+def cells_of(text: str, model, name: str = "snippet"):
+    """Recover a snippet of report text; return {cell key: CellResult}."""
+    return recover.recover_text(text, name, model).cells
+
+
+# Figures measured by tests (accuracies, counts), printed at the end of the run.
+FIGURES: dict[str, str] = {}
+
+
+@pytest.fixture(scope="session")
+def figures():
+    return FIGURES
+
+
+def pytest_terminal_summary(terminalreporter):
+    if FIGURES:
+        terminalreporter.section("measured figures")
+        for name, value in FIGURES.items():
+            terminalreporter.write_line(f"{name}: {value}")

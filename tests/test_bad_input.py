@@ -1,0 +1,103 @@
+"""Bad input: one clear outcome per document, and a batch that goes on and loses nothing."""
+import csv
+import json
+import zipfile
+
+import pytest
+from click.testing import CliRunner
+from conftest import REAL, SEEDS
+
+import recover
+from recover.cli import main
+
+BUDGET = """某局2022年部门预算公开
+一、部门预算收支总表
+项目\t预算数\t上年数
+一般公共预算收入\t1234.56\t1100.00
+基本支出\t800\t760
+项目支出\t434.56\t340
+"""
+PROSE = "关于进一步做好政务公开工作的通知\n各单位：为深入贯彻落实《条例》，现就有关事项通知如下。\n" * 5
+
+
+def bad_inputs(tmp_path):
+    files = {
+        "empty.txt": b"",
+        "blank.txt": b"  \n\n ",
+        "junk.bin.txt": bytes(range(256)) * 40,
+        "budget.txt": BUDGET.encode("utf-8"),
+        "notice.txt": PROSE.encode("gb18030"),
+        "fake.docx": _zip_bytes(tmp_path),
+        "fake.pdf": b"%PDF-1.4\n%broken beyond repair\n",
+    }
+    for name, data in files.items():
+        (tmp_path / name).write_bytes(data)
+    return files
+
+
+def _zip_bytes(tmp_path):
+    path = tmp_path / "archive.zip"
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("readme.txt", "not a word document")
+    data = path.read_bytes()
+    path.unlink()
+    return data
+
+
+@pytest.mark.parametrize("name, message", [
+    ("empty.txt", "empty"), ("blank.txt", "empty"), ("junk.bin.txt", "binary"),
+    ("budget.txt", "standard tables"), ("notice.txt", "table"), ("fake.docx", "not a Word"),
+    ("fake.pdf", "PDF"),
+])
+def test_each_bad_input_raises_one_documented_error(tmp_path, model, name, message):
+    bad_inputs(tmp_path)
+    with pytest.raises(recover.UnreadableDocumentError, match=message):
+        recover.recover_file(tmp_path / name, model)
+
+
+def test_a_missing_file_is_an_unreadable_document(tmp_path):
+    with pytest.raises(recover.UnreadableDocumentError):
+        recover.recover_file(tmp_path / "nowhere.txt")
+
+
+def test_a_report_cut_off_mid_table_is_flagged_not_failed(model):
+    text = (SEEDS / "001_dc7fa2148f231570.txt").read_text()
+    cut = text[: text.index("5.属于三类内部事务信息") + 20]
+    report = recover.recover_text(cut, "cut", model)
+    assert report.outcome == "flagged"
+    assert report.cells["requests/withheld.internal_affairs/natural_person"].value == 0
+    assert report.cells["appeals/review/total"].flags == ["table_missing"]
+
+
+def test_batch_goes_on_lists_every_document_and_fails_with_status_1(tmp_path):
+    inputs = tmp_path / "in"
+    inputs.mkdir()
+    bad_inputs(inputs)
+    for name in ("207_jiande-transport-2021.txt", "001_shanghai-gov-office-2019.html"):
+        (inputs / name).write_bytes((REAL / name).read_bytes())
+    (inputs / "sub").mkdir()
+    (inputs / "sub" / "207_jiande-transport-2021.txt").write_bytes(b"")  # same name, another folder
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(inputs), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 1, result.output
+    with open(out / "summary.csv", encoding="utf-8") as f:
+        summary = {row["document"]: row for row in csv.DictReader(f)}
+    assert len(summary) == 10
+    assert summary["001_shanghai-gov-office-2019.html"]["outcome"] == "flagged"
+    assert summary["207_jiande-transport-2021.txt"]["outcome"] == "flagged"
+    assert summary["207_jiande-transport-2021~2.txt"]["outcome"] == "failed"
+    for name in ("empty.txt", "junk.bin.txt", "budget.txt", "fake.docx", "fake.pdf"):
+        assert summary[name]["outcome"] == "failed" and summary[name]["error"], name
+    with open(out / "cells.csv", encoding="utf-8") as f:
+        documents = {row["document"] for row in csv.DictReader(f)}
+    assert documents == {"001_shanghai-gov-office-2019.html", "207_jiande-transport-2021.txt"}
+    failed = json.loads((out / "json" / "empty.txt.json").read_text(encoding="utf-8"))
+    assert failed["outcome"] == "failed" and "empty" in failed["error"]
+
+
+def test_batch_of_good_documents_exits_0(tmp_path):
+    out = tmp_path / "out"
+    result = CliRunner().invoke(main, ["batch", str(SEEDS), "--out", str(out), "--no-progress"])
+    assert result.exit_code == 0, result.output
+    assert len(list((out / "json").glob("*.json"))) == 5
+    assert "5 documents: 5 ok" in result.output

@@ -1,0 +1,44 @@
+"""Reading one printed cell."""
+from decimal import Decimal
+
+import pytest
+
+from recover.values import format_value, parse_value
+
+
+@pytest.mark.parametrize("text, value", [
+    ("0", 0), ("12", 12), ("1,234", 1234), (" 7 ", 7), ("１２", 12), ("+3", 3), ("-18", -18), ("−15", -15),
+    ("—", 0), ("——", 0), ("/", 0), ("无", 0), ("-", 0), ("12件", 12),
+])
+def test_counts(text, value):
+    reading = parse_value(text)
+    assert reading.value == value and reading.kind in ("number", "zero_mark")
+
+
+def test_double_minus_is_read_as_negative_and_flagged():
+    reading = parse_value("--253")
+    assert reading.value == -253 and "sign_garbled" in reading.flags
+
+
+@pytest.mark.parametrize("text, value, flagged", [
+    ("24252.311082", "24252.311082", False),
+    ("251000元", "25.1", True),
+    ("73802895.90元", "7380.28959", True),
+    ("103.3879万元", "103.3879", False),
+    ("96171.6", "96171.6", False),
+])
+def test_amounts_keep_printed_precision_and_convert_yuan(text, value, flagged):
+    reading = parse_value(text, amount=True)
+    assert format_value(reading.value) == value
+    assert ("unit_converted" in reading.flags) == flagged
+
+
+@pytest.mark.parametrize("text", ["abc", "12.5", "1 2", "3-4"])
+def test_unreadable_counts_are_flagged_not_guessed(text):
+    reading = parse_value(text)
+    assert reading.value is None and reading.flags == ("value_unparsed",)
+
+
+def test_blank():
+    assert parse_value("  ").is_blank
+    assert format_value(None) == "" and format_value(Decimal("7380.2895900")) == "7380.28959"
