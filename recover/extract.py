@@ -45,7 +45,7 @@ def decode(data: bytes) -> tuple[str, str]:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "utf_16", "utf_8"]).best()
+    best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "utf_16_le", "utf_16_be", "utf_8"]).best()
     if best is None:
         raise UnreadableDocumentError("binary data, or text in an encoding not recognised "
                                       "(tried UTF-8, GB18030, Big5, UTF-16)")

@@ -17,8 +17,8 @@ from .values import normalize
 
 _BLOCKS = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
-    "header", "footer", "blockquote", "pre", "tr", "table", "dd", "dt", "hr", "center", "form",
-}
+    "header", "footer", "blockquote", "pre", "tr", "td", "th", "table", "dd", "dt", "hr", "center", "form",
+}  # td/th: the cells of a layout table (one that holds other tables) are separate blocks
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe", "object"}
 _MAX_SPAN = 200  # a colspan/rowspan beyond this is a broken attribute, not a table
 

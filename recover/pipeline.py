@@ -10,6 +10,7 @@ from .errors import UnreadableDocumentError
 from .extract import RowCandidate, find_candidates, read_layout
 from .layout import Layout
 from .model import load_model
+from .narrative import stated_figures
 from .reconcile import AssignedRow, reconcile
 from .report import Report, RowMatch
 from .template import TemplateChoice, choose
@@ -73,7 +74,7 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | None = None
     choice, rows = classified.choice, classified.rows
     if sum(r.probability >= MIN_PROBABILITY for r in rows) < MIN_ROWS:
         raise UnreadableDocumentError("none of the three standard tables was found")
-    cells = reconcile(choice.template, rows)
+    cells = reconcile(choice.template, rows, stated_figures(layout.text()))
     for cell in cells.values():
         cell.flag(*choice.flags)
     return Report(

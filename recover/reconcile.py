@@ -59,12 +59,13 @@ class _Reading:
     how: str = "direct"
 
 
-def reconcile(template: str, rows: list[AssignedRow]) -> dict[str, CellResult]:
-    """Fill the template's matrix from classified rows."""
+def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | None = None) -> dict[str, CellResult]:
+    """Fill the template's matrix from classified rows.  ``stated`` figures (from the report's
+    prose) only choose between readings the identities leave equally possible."""
     cells = {key: CellResult() for key in schema.cell_keys(template)}
     identities = schema.identities(template)
     options = {row.key: _readings(template, row) for row in rows}
-    chosen, doubtful = _choose(template, rows, options, identities)
+    chosen, doubtful = _choose(template, options, identities, stated or {})
 
     for row in rows:
         reading = chosen[row.key]
@@ -221,10 +222,11 @@ def _heading_matches(heading: str, label: str) -> bool:
 # --- choosing readings jointly ---------------------------------------------------------------
 
 
-def _choose(template: str, rows: list[AssignedRow], options: dict[str, list[_Reading]],
-            identities: list[schema.Identity]) -> tuple[dict[str, _Reading], dict[str, str]]:
-    """Pick one reading per row: fewest broken identities, then the best prior.  Cells on which
-    the equally good combinations disagree come back as doubtful, with the reason."""
+def _choose(template: str, options: dict[str, list[_Reading]], identities: list[schema.Identity],
+            stated: dict[str, int]) -> tuple[dict[str, _Reading], dict[str, str]]:
+    """Pick one reading per row: fewest broken identities, then the best prior, then agreement
+    with the figures the prose states.  Cells on which the equally good combinations disagree
+    come back as doubtful, with the reason."""
     fixed = {k: v[0] for k, v in options.items() if len(v) == 1}
     open_rows = [k for k, v in options.items() if len(v) > 1]
     if not open_rows:
@@ -247,10 +249,25 @@ def _choose(template: str, rows: list[AssignedRow], options: dict[str, list[_Rea
     best_broken = min(s[0] for s in scored)
     best_prior = min(s[1] for s in scored if s[0] == best_broken)
     plausible = [s[2] for s in scored if s[0] == best_broken and s[1] <= best_prior + 0.05]
+    if stated:
+        support = [_stated_support(template, open_rows, c, stated) for c in plausible]
+        plausible = [c for c, n in zip(plausible, support) if n == max(support)]
     chosen = dict(fixed, **dict(zip(open_rows, plausible[0])))
     for i, k in enumerate(open_rows):
         _mark_disagreement(template, k, [combo[i] for combo in plausible], doubtful)
     return chosen, doubtful
+
+
+def _stated_support(template: str, keys: list[str], combo: tuple[_Reading, ...], stated: dict[str, int]) -> float:
+    """How many figures the prose states this combination prints; -1 if it contradicts one."""
+    support = 0
+    for key, reading in zip(keys, combo):
+        for cell, r in zip(schema.printed_cells(template, key), reading.values):
+            if cell in stated and r is not None and r.value is not None:
+                if r.value != stated[cell]:
+                    return -1
+                support += 1
+    return support
 
 
 def _mark_disagreement(template: str, key: str, readings: list[_Reading], doubtful: dict[str, str]) -> None:

@@ -112,3 +112,27 @@ def test_amount_in_yuan_is_converted_and_says_so():
     report = recover.recover_file(REAL / "102_pingtan-2020.html")
     cell = report.cells["active/procurement/amount"]
     assert str(cell.value) == "7380.28959" and "unit_converted" in cell.flags
+
+
+def test_the_prose_chooses_where_the_identities_cannot(model):
+    # Only one number printed for 本年新收 (one cell per line, blanks lost): 12 could be any
+    # column; the prose says 收到12件申请, which settles it as the row total.
+    text = requests_text({"total": ["", "", "", "", "", "", ""], "carried_forward": ["", "", "", "", "", "", ""]})
+    lines = text.splitlines()
+    new_row = next(i for i, line in enumerate(lines) if line.startswith("一、本年新收"))
+    lines[new_row:new_row + 1] = ["一、本年新收政府信息公开申请数量 |", "12 |"]
+    without = cells_of("\n".join(lines), model)
+    assert without["requests/new/total"].status == "unknown"
+    assert "placement_ambiguous" in without["requests/new/total"].flags
+    with_prose = cells_of("本年度共收到政府信息公开申请12件，均已按时答复。\n" + "\n".join(lines), model)
+    assert with_prose["requests/new/total"].value == 12
+    assert with_prose["requests/new/natural_person"].status == "unknown"
+
+
+def test_figures_stated_in_prose():
+    from recover.narrative import stated_figures
+
+    text = (REAL / "002_pingtan-2021-flat.txt").read_text()
+    assert stated_figures(text) == {"requests/new/total": 70, "requests/total/total": 69,
+                                    "requests/carried_forward/total": 1}
+    assert stated_figures("收到申请3件，另有2件和5件") == {"requests/new/total": 3}

@@ -1,0 +1,27 @@
+"""Figures a report's prose states about its own tables ("本年度共收到70件申请，办结69件，1件结转
+下年度继续办理"), used only to choose between readings the identities leave equally possible."""
+from __future__ import annotations
+
+import re
+
+from .values import normalize
+
+_STOP = r"[^。;,\d]"  # within one clause, before any other number
+_PATTERNS = (
+    ("requests/new/total", re.compile(rf"(?:新收|收到|受理){_STOP}{{0,16}}?申请{_STOP}{{0,6}}?(\d+)\s*件")),
+    ("requests/new/total", re.compile(rf"(?:新收|收到|受理){_STOP}{{0,4}}?(\d+)\s*件{_STOP}{{0,10}}申请")),
+    ("requests/total/total", re.compile(rf"(?:办结|答复完毕|办理完毕){_STOP}{{0,10}}?(\d+)\s*件")),
+    ("requests/carried_forward/total", re.compile(rf"(\d+)\s*件{_STOP}{{0,6}}结转(?:至)?下")),
+    ("requests/carried_forward/total", re.compile(rf"结转(?:至)?下年度?{_STOP}{{0,8}}?(\d+)\s*件")),
+    ("requests/carried_over/total", re.compile(rf"上年(?:度)?结转{_STOP}{{0,8}}?(\d+)\s*件")),
+)
+
+
+def stated_figures(text: str) -> dict[str, int]:
+    """Cell key → the figure the prose gives for it, where it gives exactly one."""
+    text = normalize(text).replace("，", ",").replace("；", ";")
+    found: dict[str, set[int]] = {}
+    for key, pattern in _PATTERNS:
+        for m in pattern.finditer(text):
+            found.setdefault(key, set()).add(int(m.group(1)))
+    return {key: values.pop() for key, values in found.items() if len(values) == 1}
