@@ -90,7 +90,7 @@ def tokenize(text: str) -> list[Cell]:
     if not text:
         return []
     if looks_like_value(text):
-        return [Cell(text)]
+        return [Cell(text, glued=len(text) > 1 and text.isdigit() and text[0] == "0")]
     text = re.sub(r"(\d)\s+(?=[.、][^\d\s])", r"\1", text)  # "8 .属于" is numbering "8."
     pieces: list[tuple[str, str]] = []  # (kind, text) with kind "text" or "value"
     pos = 0
@@ -123,8 +123,10 @@ def tokenize(text: str) -> list[Cell]:
     cells: list[Cell] = []
     for i, (kind, piece) in enumerate(pieces):
         if kind == "value":
-            touches_text = _touches_text(pieces, i)
-            cells.append(Cell(piece, glued=touches_text))
+            # A run touching the words around it, or one no count could be ("0000000"),
+            # may hold several cells' digits.
+            zero_led = len(piece) > 1 and piece.isdigit() and piece[0] == "0"
+            cells.append(Cell(piece, glued=_touches_text(pieces, i) or zero_led))
             continue
         for part in piece.split():
             for label in _split_labels(part):

@@ -14,6 +14,9 @@ _PATTERNS = (
     ("requests/carried_forward/total", re.compile(rf"(\d+)\s*件{_STOP}{{0,6}}结转(?:至)?下")),
     ("requests/carried_forward/total", re.compile(rf"结转(?:至)?下年度?{_STOP}{{0,8}}?(\d+)\s*件")),
     ("requests/carried_over/total", re.compile(rf"上年(?:度)?结转{_STOP}{{0,8}}?(\d+)\s*件")),
+    ("active/normative_documents/in_force", re.compile(rf"现行有效的?(?:行政)?规范性文件{_STOP}{{0,4}}?(\d+)\s*件")),
+    ("active/normative_documents/issued",
+     re.compile(rf"(?:制发|制定|出台|印发)了?的?(?:行政)?规范性文件{_STOP}{{0,4}}?(\d+)\s*件")),
 )
 
 

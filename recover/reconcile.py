@@ -86,6 +86,8 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
                 cell.flag("value_negative")
             cell.value, cell.status = r.value, PRINTED
             cell.confidence = _printed_confidence(row.probability, cell.flags)
+            if len(options[row.key]) > 1:  # one reading chosen among several: by identities or prose
+                cell.confidence *= 0.9
             if row.probability < LOW_ROW_PROBABILITY:
                 cell.flag("row_low_confidence")
 
