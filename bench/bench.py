@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from recover import load_model, synth  # noqa: E402
-from recover.extract import read_layout  # noqa: E402
+from recover.extract import read_layouts  # noqa: E402
 from recover.pipeline import classify_layout  # noqa: E402
 from recover.reconcile import reconcile  # noqa: E402
 
@@ -52,11 +52,12 @@ def time_documents(paths: list[Path], model, repeat: int = 1) -> dict[str, list[
         for path in paths:
             data = path.read_bytes()
             t0 = time.perf_counter()
-            layout = read_layout(data)
+            layouts = read_layouts(data)
             t1 = time.perf_counter()
-            classified = classify_layout(layout, model)
+            readings = [classify_layout(layout, model) for layout in layouts]
             t2 = time.perf_counter()
-            reconcile(classified.choice.template, classified.rows)
+            for classified in readings:
+                reconcile(classified.choice.template, classified.rows)
             t3 = time.perf_counter()
             for name, seconds in (("read+layout", t1 - t0), ("classify", t2 - t1), ("reconcile", t3 - t2),
                                   ("total", t3 - t0)):

@@ -10,7 +10,7 @@ canonical row at most once.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from sklearn.base import BaseEstimator, ClassifierMixin, TransformerMixin
@@ -22,6 +22,9 @@ from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 from . import schema
 from .extract import RowCandidate
 from .layout import numbering
+
+# A candidate this sure of a canonical row that the joint reading gave to another contests it.
+CONTEST_PROBABILITY = 0.3
 
 # The fields that describe a row candidate: the training files' columns, in order.
 FIELDS = ("label", "context", "heading", "section", "position", "values", "filled", "shape",
@@ -144,6 +147,9 @@ class Decoding:
     keys: list[str]
     probabilities: list[float]  # the classifier's probability for the row each candidate got
     score: float  # total log-probability of the decoding
+    # Canonical rows another candidate would rather have had: the joint reading gave them away
+    # (order and uniqueness forced it), so either assignment may be wrong.
+    contested: set[str] = field(default_factory=set)
 
 
 class RowClassifier(ClassifierMixin, BaseEstimator):
@@ -196,7 +202,12 @@ class RowClassifier(ClassifierMixin, BaseEstimator):
         out_keys = [keys[j] if j >= 0 else schema.NOT_A_ROW for j in chosen]
         probs = [float(proba[i, index[k]]) for i, k in enumerate(out_keys)]
         score = float(none.sum() + sum(canon[i, j] - none[i] for i, j in enumerate(chosen) if j >= 0))
-        return Decoding(template, out_keys, probs, score)
+        contested = set()
+        for i, key in enumerate(out_keys):
+            wanted = max(keys, key=lambda k: proba[i, index[k]] if k in index else -1.0)
+            if wanted != key and proba[i, index[wanted]] >= CONTEST_PROBABILITY and wanted in out_keys:
+                contested.update({wanted, key} - {schema.NOT_A_ROW})
+        return Decoding(template, out_keys, probs, score, contested)
 
 
 def _monotone_assignment(gain: np.ndarray) -> list[int]:

@@ -10,10 +10,12 @@ from __future__ import annotations
 import re
 import zipfile
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from io import BytesIO
 
 from charset_normalizer import from_bytes
 
+from . import schema
 from .errors import UnreadableDocumentError
 from .htmlreader import read_html
 from .layout import Cell, Layout, Line, numbering, tokenize
@@ -65,13 +67,14 @@ def _is_html(text: str) -> bool:
     return bool(re.search(r"<(html|body|table|!doctype html|p[\s>]|div[\s>]|tr[\s>])", head))
 
 
-def read_layout(data: bytes) -> Layout:
-    """Read a document of any supported kind into lines of cells."""
+def read_layouts(data: bytes) -> list[Layout]:
+    """Read a document of any supported kind into lines of cells: one reading, or (for a PDF)
+    several that the pipeline chooses between table by table."""
     if not data.strip():
         raise UnreadableDocumentError("the file is empty")
     kind = sniff(data)
     if kind == "pdf":
-        from .pdfreader import read_pdf  # pdfplumber loads only for PDFs
+        from .pdfreader import read_pdf  # the PDF, Word and OCR libraries load only when needed
 
         return read_pdf(data)
     if kind == "docx":
@@ -79,19 +82,19 @@ def read_layout(data: bytes) -> Layout:
             raise UnreadableDocumentError("a zip archive that is not a Word (.docx) document")
         from .docxreader import read_docx
 
-        return read_docx(data)
+        return [read_docx(data)]
     if kind == "image":
         from .scanreader import read_image
 
-        return read_image(data)
+        return [read_image(data)]
     if kind == "ole":
         raise UnreadableDocumentError("a legacy Word/Excel file (.doc/.xls): save it as .docx or PDF")
     text, encoding = decode(data)
     if _looks_binary(text):
         raise UnreadableDocumentError("binary data, not a text, HTML, PDF, Word or image document")
     if _is_html(text):
-        return Layout(read_html(text), "html", encoding)
-    return Layout(read_text(text), "text", encoding)
+        return [Layout(read_html(text), "html", encoding)]
+    return [Layout(read_text(text), "text", encoding)]
 
 
 def _is_docx(data: bytes) -> bool:
@@ -115,8 +118,12 @@ _SECTIONS = (
 _ARTICLE_ITEM = re.compile(r"第二十条\s*第?\s*\(([一二三四五六七八九十]+)\)\s*项")
 
 
+_TITLES = {**{t: schema.TABLE_TITLES[t] for t in schema.TABLES}, "after": "存在的主要问题及改进情况"}
+
+
 def section_of(label: str) -> str | None:
-    """The report section a heading opens ("二、主动公开政府信息情况" → "active"), if it is one."""
+    """The report section a heading opens ("二、主动公开政府信息情况" → "active"), if it is one.
+    A heading garbled by OCR ("主动公天政府信息青况") still counts when most of it matches."""
     text = label.replace(" ", "")
     m = _ORDINAL.match(text)
     if not m:
@@ -125,7 +132,11 @@ def section_of(label: str) -> str | None:
     for section, pattern in _SECTIONS:
         if pattern.search(head):
             return section
-    return None
+    if "况" not in head:  # every section title ends in 情况; row labels (…申请数量) do not
+        return None
+    scores = {s: SequenceMatcher(None, head[:len(t) + 4], t).ratio() for s, t in _TITLES.items()}
+    best = max(scores, key=scores.get)
+    return best if scores[best] >= 0.6 else None
 
 
 # --- row candidates ---------------------------------------------------------------------------
@@ -300,7 +311,7 @@ def _pieces(cell: Cell) -> list[Cell]:
         return [cell]
     pieces = tokenize(cell.text)
     for piece in pieces:
-        piece.col, piece.span, piece.spanned = cell.col, cell.span, cell.spanned
+        piece.col, piece.span, piece.spanned, piece.ocr = cell.col, cell.span, cell.spanned, cell.ocr
     return pieces
 
 

@@ -12,7 +12,7 @@ import re
 import lxml.html
 from lxml import etree
 
-from .layout import Cell, Line
+from .layout import Cell, Line, squeeze
 from .values import normalize
 
 _BLOCKS = {
@@ -48,7 +48,7 @@ class _Walker:
         text = normalize("".join(self.buffer)).strip()
         self.buffer = []
         if text:
-            self.lines.append(Line([Cell(_squeeze(text))], grid=False, number=len(self.lines) + 1))
+            self.lines.append(Line([Cell(squeeze(text))], grid=False, number=len(self.lines) + 1))
 
     def walk(self, element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -133,7 +133,7 @@ def _span(value: str | None) -> int:
 def _cell_text(td) -> str:
     parts: list[str] = []
     _collect_text(td, parts)
-    return _squeeze(normalize("".join(parts)), digits=True)
+    return squeeze(normalize("".join(parts)), digits=True)
 
 
 def _collect_text(node, parts: list[str]) -> None:
@@ -147,16 +147,3 @@ def _collect_text(node, parts: list[str]) -> None:
         _collect_text(child, parts)
         if child.tail:
             parts.append(child.tail)
-
-
-_CJK = "\u3400-\u9fff“”()"
-
-
-def _squeeze(text: str, digits: bool = False) -> str:
-    """Collapse layout whitespace to one space, and to none between CJK characters.
-
-    Inside a table cell also between digits: Word splits one number over spans ("2" "0").
-    """
-    text = re.sub(r"\s+", " ", text).strip()
-    joined = _CJK + ("\\d.," if digits else "")
-    return re.sub(rf"(?<=[{joined}]) (?=[{joined}])", "", text)

@@ -25,10 +25,12 @@ class Cell:
     glued: bool = False
     # True where this grid slot repeats a cell merged over it from an earlier row.
     spanned: bool = False
+    # True for text read by OCR: its digits stay in doubt until an identity confirms them.
+    ocr: bool = False
 
     @property
     def is_value(self) -> bool:
-        return looks_like_value(self.text)
+        return looks_like_value(self.text, ocr=self.ocr)
 
     @property
     def is_blank(self) -> bool:
@@ -69,6 +71,7 @@ NUMBERING = re.compile(
 )
 # Words that, right after digits, say the digits belong to prose ("58件", "2021年", "4位小数").
 _PROSE_UNITS = "年月日号时分秒位件条个项次人名家期场份余多天篇批类届岁倍亿千百万%‰户栋座所台辆元吨亩"
+_DATE_OR_PHONE = re.compile(r"(?:19|20)\d\d-\d{1,2}(?:-\d{1,2})?(?!\d)|0\d{2,3}-\d{7,8}(?!\d)")
 _NUMBER_RUN = re.compile(r"[+\-]{0,2}\d[\d,]*(?:\.\d+)?(?:万元|元)?")
 # Where a new label begins inside running text: before numbering, unless it is 第（一）项.
 _LABEL_START = re.compile(rf"(?<!第)(?=\([{CN_NUMERALS}]+\))|(?<=[^\s{CN_NUMERALS}第])(?=[{CN_NUMERALS}]、)")
@@ -94,6 +97,7 @@ def tokenize(text: str) -> list[Cell]:
     text = re.sub(r"(\d)\s+(?=[.、][^\d\s])", r"\1", text)  # "8 .属于" is numbering "8."
     pieces: list[tuple[str, str]] = []  # (kind, text) with kind "text" or "value"
     pos = 0
+    protected = [m.span() for m in _DATE_OR_PHONE.finditer(text)]
     for m in _NUMBER_RUN.finditer(text):
         start, end = m.span()
         number = m.group()
@@ -106,8 +110,8 @@ def tokenize(text: str) -> list[Cell]:
             continue
         if after and (after.isascii() and after.isalpha() or after in "/:"):
             continue
-        if after == "-" and len(number.strip("+-")) >= 3:
-            continue  # a date or a telephone number ("2022-01-14", "0736-3222916"), not "0-2"
+        if any(a <= start < b for a, b in protected):
+            continue  # "2022-01-14", "0736-3222916": not a cell and a negative one run together
         if _is_numbering_digit(text, end):
             # "…00000002.其他" → value "0000000", then label numbering "2."
             if len(number) == 1 or not number.isdigit():
@@ -163,3 +167,16 @@ def numbering(label: str) -> str:
     if m["cn"]:
         return f"{m['cn']}、"
     return f"{m['digit'] or m['pdigit']}."
+
+
+_CJK = "\u3400-\u9fff“”()"
+
+
+def squeeze(text: str, digits: bool = False) -> str:
+    """Collapse layout whitespace to one space, and to none between CJK characters.
+
+    Inside a table cell also between digits: Word and PDFs split one number over runs ("2" "0").
+    """
+    text = re.sub(r"\s+", " ", text).strip()
+    joined = _CJK + ("\\d.," if digits else "")
+    return re.sub(rf"(?<=[{joined}]) (?=[{joined}])", "", text)

@@ -1,20 +1,155 @@
-"""Digital PDF → lines of cells, read with pdfplumber."""
+"""PDF → lines of cells, in two readings the pipeline chooses between table by table.
+
+1. The *table* reading: pdfplumber finds each page's ruled tables; their cells, merged ones
+   included, are placed on a logical grid (as the HTML reader does with rowspan/colspan), and
+   the text around them comes out in reading order.
+2. The *text* reading: pdfplumber's text of each page, read like copied text (labels wrapped
+   between numbers, columns run together).
+
+Pages with no text layer (scans) or a garbage one (a font with no Unicode mapping) are
+rendered with pypdfium2 and read by OCR (see :mod:`recover.scanreader`).  A PDF that opens
+with an empty password is read; one that needs a password, a corrupt file and a zero-page PDF
+each raise :class:`UnreadableDocumentError` with the reason.
+"""
 from __future__ import annotations
 
 from io import BytesIO
 
 import pdfplumber
+from pdfminer.pdfdocument import PDFPasswordIncorrect
 
 from .errors import UnreadableDocumentError
-from .layout import Layout
+from .layout import Cell, Layout, Line, squeeze
 from .textreader import read_text
+from .values import normalize
+
+# Reports run to a dozen pages; past this many a PDF is read no further (a page-count bomb).
+MAX_PAGES = 60
+# A page larger than this (points) is not a report page: a "giant page" bomb.
+MAX_PAGE_SIDE = 20_000
+_EDGE_TOLERANCE = 2.5  # points within which two cell edges are the same grid line
 
 
-def read_pdf(data: bytes) -> Layout:
+def read_pdf(data: bytes) -> list[Layout]:
+    """The table reading and the text reading of a PDF (the same where a page is OCR'd)."""
+    pdf = open_pdf(data)
+    with pdf:
+        pages = pdf.pages
+        if not pages:
+            raise UnreadableDocumentError("the PDF has no pages")
+        notes = [f"read the first {MAX_PAGES} of {len(pages)} pages"] if len(pages) > MAX_PAGES else []
+        table_lines: list[Line] = []
+        text_lines: list[Line] = []
+        scanned = []
+        for number, page in enumerate(pages[:MAX_PAGES], start=1):
+            if max(page.width, page.height) > MAX_PAGE_SIDE:
+                raise UnreadableDocumentError(f"page {number} is {page.width:.0f} × {page.height:.0f} points: "
+                                              "not a report page")
+            if not _has_text_layer(page):
+                scanned.append(number)
+                continue
+            table_lines += _with_page(_page_lines(page), number)
+            text_lines += _with_page(read_text(page.extract_text() or ""), number)
+    if scanned:
+        from .scanreader import ocr_pdf_pages
+
+        ocr = ocr_pdf_pages(data, scanned)
+        table_lines = _merge_pages(table_lines, ocr)
+        text_lines = _merge_pages(text_lines, ocr)
+        notes.append(f"pages {', '.join(map(str, scanned))} read by OCR")
+    kind = "scan" if scanned and len(scanned) == min(len(pages), MAX_PAGES) else "pdf"
+    return [Layout(table_lines, kind, notes=notes + ["tables"]), Layout(text_lines, kind, notes=notes + ["text"])]
+
+
+def open_pdf(data: bytes):
     try:
-        pdf = pdfplumber.open(BytesIO(data))
+        pdf = pdfplumber.open(BytesIO(data), password="")
+        pdf.pages  # parses the page tree: a broken file fails here
+        return pdf
+    except PDFPasswordIncorrect as e:
+        raise UnreadableDocumentError("the PDF is protected by a password") from e
     except Exception as e:
         raise UnreadableDocumentError(f"not a readable PDF ({type(e).__name__})") from e
-    with pdf:
-        text = "\n".join(page.extract_text() or "" for page in pdf.pages)
-    return Layout(read_text(text), "pdf")
+
+
+def _has_text_layer(page) -> bool:
+    """Whether the page's text can be used: enough characters, and not unmapped glyph codes."""
+    chars = page.chars
+    if len(chars) < 20:
+        return False
+    unmapped = sum(1 for c in chars if c["text"].startswith("(cid:") or "\ue000" <= c["text"][:1] <= "\uf8ff"
+                   or c["text"] == "\ufffd")
+    return unmapped / len(chars) < 0.2
+
+
+def _with_page(lines: list[Line], page: int) -> list[Line]:
+    for line in lines:
+        line.page = page
+    return lines
+
+
+def _merge_pages(lines: list[Line], ocr: list[Line]) -> list[Line]:
+    return sorted(lines + ocr, key=lambda line: line.page or 0)
+
+
+# --- the table reading -------------------------------------------------------------------------
+
+
+def _page_lines(page) -> list[Line]:
+    """A page's tables as grid lines, with the text above, between and below them in order."""
+    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    lines: list[Line] = []
+    top = 0.0
+    for index, table in enumerate(tables):
+        lines += _text_between(page, top, table.bbox[1], tables)
+        lines += [Line(row, grid=True, aligned=True, number=i, table=index + 1)
+                  for i, row in enumerate(_table_rows(table), start=1) if any(c.text for c in row)]
+        top = table.bbox[3]
+    return lines + _text_between(page, top, page.height, tables)
+
+
+def _text_between(page, top: float, bottom: float, tables) -> list[Line]:
+    if bottom - top < 1:
+        return []
+    band = page.crop((0, max(top, 0), page.width, min(bottom, page.height)), strict=False)
+    outside = band.filter(lambda obj: not any(_inside(obj, t.bbox) for t in tables))
+    return read_text(outside.extract_text() or "")
+
+
+def _inside(obj, bbox) -> bool:
+    x0, top, x1, bottom = bbox
+    return obj.get("x0", -1) >= x0 - 1 and obj.get("x1", 1e9) <= x1 + 1 and \
+        obj.get("top", -1) >= top - 1 and obj.get("bottom", 1e9) <= bottom + 1
+
+
+def _table_rows(table) -> list[list[Cell]]:
+    """A pdfplumber table's cells on a logical grid: each cell at its column with its width in
+    columns; a cell merged down is repeated, ``spanned``, in the rows below it covers."""
+    boxes = [box for row in table.rows for box in row.cells if box is not None]
+    xs = _edges([b[0] for b in boxes] + [b[2] for b in boxes])
+    ys = _edges([b[1] for b in boxes] + [b[3] for b in boxes])
+    grid: dict[int, list[Cell]] = {}
+    for row, texts in zip(table.rows, table.extract()):
+        for box, text in zip(row.cells, texts):
+            if box is None:
+                continue
+            c0, c1 = _nearest(xs, box[0]), _nearest(xs, box[2])
+            r0, r1 = _nearest(ys, box[1]), _nearest(ys, box[3])
+            cell = Cell(squeeze(normalize(text or ""), digits=True), col=c0, span=max(c1 - c0, 1))
+            grid.setdefault(r0, []).append(cell)
+            for r in range(r0 + 1, r1):
+                grid.setdefault(r, []).append(Cell(cell.text, col=c0, span=cell.span, spanned=True))
+    return [sorted(grid[r], key=lambda c: c.col) for r in sorted(grid)]
+
+
+def _edges(values: list[float]) -> list[float]:
+    edges: list[float] = []
+    for v in sorted(values):
+        if not edges or v - edges[-1] > _EDGE_TOLERANCE:
+            edges.append(v)
+    return edges
+
+
+def _nearest(edges: list[float], value: float) -> int:
+    return min(range(len(edges)), key=lambda i: abs(edges[i] - value))
+

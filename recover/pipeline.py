@@ -7,7 +7,7 @@ from pathlib import Path
 from . import schema
 from .classify import Decoding, RowClassifier, describe
 from .errors import UnreadableDocumentError
-from .extract import RowCandidate, find_candidates, read_layout
+from .extract import RowCandidate, find_candidates, read_layouts
 from .layout import Layout
 from .model import load_model
 from .narrative import stated_figures
@@ -38,7 +38,42 @@ def recover_text(text: str, name: str = "text", model: RowClassifier | None = No
 
 
 def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | None = None) -> Report:
-    return recover_layout(read_layout(data), name, model)
+    return recover_layouts(read_layouts(data), name, model)
+
+
+def recover_layouts(layouts: list[Layout], name: str, model: RowClassifier | None = None) -> Report:
+    """Recover each reading of a document; where there are several (a PDF's tables and its
+    text), take each table from the reading that reads it best."""
+    reports, errors = [], []
+    for layout in layouts:
+        try:
+            reports.append(recover_layout(layout, name, model))
+        except UnreadableDocumentError as e:
+            errors.append(e)
+    if not reports:
+        raise errors[0]
+    if len(reports) == 1:
+        return reports[0]
+    best = max(reports, key=lambda r: sum(_table_score(r, t) for t in schema.TABLES))
+    same = [r for r in reports if r.template == best.template]
+    merged = Report(document=name, template=best.template, flags=best.flags, kind=best.kind,
+                    encoding=best.encoding, notes=best.notes)
+    for table in schema.TABLES:
+        source = max(same, key=lambda r: _table_score(r, table))
+        merged.cells.update({k: c for k, c in source.cells.items() if k.startswith(table + "/")})
+        merged.rows += [r for r in source.rows if r.key.startswith(table + "/")]
+    merged.cells = {k: merged.cells[k] for k in best.cells}  # the template's printed order
+    return merged
+
+
+def _table_score(report: Report, table: str) -> float:
+    """How well a reading reads one table: cells with a value, less those in doubt."""
+    score = 0.0
+    for key, cell in report.cells.items():
+        if key.startswith(table + "/"):
+            score += (cell.value is not None) - 0.5 * bool(cell.flags) \
+                - sum(f.startswith("identity_broken") for f in cell.flags)
+    return score
 
 
 @dataclass
@@ -52,7 +87,7 @@ class Classified:
 
     @property
     def rows(self) -> list[AssignedRow]:
-        return [AssignedRow(key, c, p) for c, key, p in
+        return [AssignedRow(key, c, p, key in self.decoding.contested) for c, key, p in
                 zip(self.candidates, self.decoding.keys, self.decoding.probabilities) if key != schema.NOT_A_ROW]
 
 
@@ -79,7 +114,7 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | None = None
         cell.flag(*choice.flags)
     return Report(
         document=name, template=choice.template, cells=cells, flags=list(choice.flags),
-        kind=layout.kind, encoding=layout.encoding,
+        kind=layout.kind, encoding=layout.encoding, notes=list(layout.notes),
         rows=[RowMatch(r.key, r.candidate.own_label, round(r.probability, 3),
                        [v.text for v in r.candidate.values], r.candidate.line) for r in rows],
     )

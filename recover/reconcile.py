@@ -10,6 +10,7 @@ where its arithmetic is wrong; the identities they break are named on every cell
 from __future__ import annotations
 
 import itertools
+import re
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -47,6 +48,7 @@ class AssignedRow:
     key: str
     candidate: RowCandidate
     probability: float
+    contested: bool = False  # another candidate wanted this row (see Decoding.contested)
 
 
 @dataclass
@@ -90,9 +92,13 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
                 cell.confidence *= 0.9
             if row.probability < LOW_ROW_PROBABILITY:
                 cell.flag("row_low_confidence")
+            if row.contested:
+                cell.flag("row_contested")
+                cell.confidence = min(cell.confidence, 0.6)
 
     _mark_missing(template, rows, cells)
     infer(identities, cells)
+    _repair_ocr(identities, cells)
     _check(identities, cells)
     return cells
 
@@ -117,8 +123,8 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
     in_place = values if len(values) == n else trimmed if len(trimmed) == n else None
 
     def reading(cells: list[Cell | None], prior: float = 0.0, flags=(), how="direct") -> _Reading:
-        return _Reading([None if c is None or c.is_blank else parse_value(c.text, amount=schema.is_amount(col))
-                         for c, col in zip(cells, columns)], prior, tuple(flags), how)
+        return _Reading([None if c is None or c.is_blank else _parse(c, col) for c, col in zip(cells, columns)],
+                        prior, tuple(flags), how)
 
     by_header = _align_by_header(template, row, columns)
     if by_header is not None and row.candidate.aligned:
@@ -149,6 +155,13 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
         [reading(filled[:n], flags=("extra_values",))]
 
 
+def _parse(cell: Cell, column: str) -> Reading:
+    reading = parse_value(cell.text, amount=schema.is_amount(column), ocr=cell.ocr)
+    if cell.ocr and reading.value is not None:  # in doubt until an identity confirms it
+        return Reading(reading.value, reading.kind, reading.flags + ("ocr_unconfirmed",), reading.text)
+    return reading
+
+
 def _same(a: list[Cell | None], b: list[Cell]) -> bool:
     """Whether two placements put the same printed cell (or nothing) in every column."""
     def shown(c):
@@ -170,7 +183,7 @@ def _split_readings(template: str, filled: list[Cell], columns: list[str]) -> li
     tokens: list[str | int] = []
     for c in filled:
         text = c.text.strip()
-        if c.glued and text.isdigit():
+        if c.glued and re.fullmatch(r"[+-]?\d+", text):
             tokens.append(text)
         else:
             r = parse_value(text)
@@ -183,6 +196,8 @@ def _split_readings(template: str, filled: list[Cell], columns: list[str]) -> li
     splits = digit_splits(tokens, len(columns), constraints)
     if not splits:
         return []
+    # Only 本年增/减 may be negative: a cut that puts a minus anywhere else is not a reading.
+    splits = [s for s in splits if all(v >= 0 or schema.may_be_negative(col) for v, col in zip(s, columns))]
     return [_Reading([Reading(v, "number", (), str(v)) for v in split], 0.0, (), "split") for split in splits]
 
 
@@ -338,43 +353,106 @@ def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> No
             right = sum(cells[c].value for c in identity.right if cells[c].value is not None)
             sources = [cells[c] for c in identity.cells if cells[c].value is not None]
             confidence = min((s.confidence for s in sources), default=1.0) * 0.98
+            doubt = [f for f in ("ocr_unconfirmed",) if any(f in s.flags for s in sources)]
             if len(unknown) == 1:
                 key = unknown[0]
                 value = right - left if key in identity.left else left - right
                 if value < 0:
                     continue  # the known cells already disagree; _check reports it
-                _set_inferred(cells[key], value, confidence)
+                _set_inferred(cells[key], value, confidence, doubt)
                 changed = True
             elif all(c in identity.right for c in unknown) and left == right or \
                     all(c in identity.left for c in unknown) and left == right:
                 for key in unknown:
-                    _set_inferred(cells[key], 0, confidence)
+                    _set_inferred(cells[key], 0, confidence, doubt)
                 changed = True
 
 
-def _set_inferred(cell: CellResult, value: int, confidence: float) -> None:
+def _set_inferred(cell: CellResult, value: int, confidence: float, doubt: list[str] = ()) -> None:
     cell.value, cell.status, cell.confidence = value, INFERRED, round(confidence, 4)
     # The reasons it was blank or missing are answered; doubts about the reading are not.
     cell.flags = [f for f in cell.flags if f not in ("blank", "row_missing", "truncated")]
+    cell.flag(*doubt)
+
+
+def _holding(identities: list[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
+    """Identities whose cells are all known and add up, with at least two printed cells in them."""
+    out = []
+    for identity in identities:
+        if any(cells[c].value is None for c in identity.cells):
+            continue
+        if sum(cells[c].value for c in identity.left) == sum(cells[c].value for c in identity.right) and \
+                sum(cells[c].status == PRINTED for c in identity.cells) >= 2:
+            out.append(identity)
+    return out
+
+
+# Digits OCR confuses with one another, for repairs the identities must confirm.
+_OCR_CONFUSIONS = {"0": "86", "1": "7", "2": "7", "3": "858", "5": "63", "6": "508", "7": "12", "8": "0365",
+                   "9": "4"}
+
+
+def _repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+    """Where an identity fails on an OCR'd digit, try the digits OCR confuses it with; keep a
+    change only if every identity through the cell then holds, and at least two of them do."""
+    through: dict[str, list[schema.Identity]] = {}
+    for identity in identities:
+        for c in identity.cells:
+            through.setdefault(c, []).append(identity)
+
+    def holds(identity) -> bool:
+        values = [cells[c].value for c in identity.cells]
+        return None not in values and sum(cells[c].value for c in identity.left) == \
+            sum(cells[c].value for c in identity.right)
+
+    broken = [i for i in identities if not holds(i) and all(cells[c].value is not None for c in i.cells)]
+    suspects = {c for i in broken for c in i.cells if "ocr_unconfirmed" in cells[c].flags
+                and cells[c].status == PRINTED}
+    for key in sorted(suspects):
+        cell = cells[key]
+        original = cell.value
+        fixes = []
+        for variant in _digit_variants(str(original)):
+            cell.value = variant
+            if len(through[key]) >= 2 and all(holds(i) for i in through[key]):
+                fixes.append(variant)
+        cell.value = original
+        if len(fixes) == 1:
+            cell.value = fixes[0]
+            cell.flag("ocr_repaired")
+            cell.confidence = min(cell.confidence, 0.8)
+
+
+def _digit_variants(text: str) -> list[int]:
+    out = []
+    for i, ch in enumerate(text):
+        for other in _OCR_CONFUSIONS.get(ch, ""):
+            variant = text[:i] + other + text[i + 1:]
+            if not (len(variant) > 1 and variant[0] == "0"):
+                out.append(int(variant))
+    return out
 
 
 def _check(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
-    """Name every broken identity on the cells it involves, and raise the confidence of printed
-    cells that identities confirm."""
-    confirmed: set[str] = set()
+    """Name every broken identity on the cells it involves; raise the confidence of the cells
+    identities confirm, and lift OCR doubt from them.  A printed cell is confirmed by one identity
+    that holds; an inferred one needs a second beside the one it was worked out from."""
     for identity in identities:
-        values = [cells[c].value for c in identity.cells]
-        if any(v is None for v in values):
+        if any(cells[c].value is None for c in identity.cells):
             continue
-        left = sum(cells[c].value for c in identity.left)
-        right = sum(cells[c].value for c in identity.right)
-        if left != right:
+        if sum(cells[c].value for c in identity.left) != sum(cells[c].value for c in identity.right):
             for c in identity.cells:
                 cells[c].flag(f"identity_broken:{identity.kind}")
                 cells[c].confidence = min(cells[c].confidence, 0.5)
-        elif sum(cells[c].status == PRINTED for c in identity.cells) >= 2:
-            confirmed.update(c for c in identity.cells if cells[c].status == PRINTED)
-    for c in confirmed:
-        cell = cells[c]
-        if not any(f.startswith("identity_broken") for f in cell.flags):
-            cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)
+    support: dict[str, int] = {}
+    for identity in _holding(identities, cells):
+        for c in identity.cells:
+            support[c] = support.get(c, 0) + 1
+    for key, n in support.items():
+        cell = cells[key]
+        if any(f.startswith("identity_broken") for f in cell.flags):
+            continue
+        if n >= (1 if cell.status == PRINTED else 2):
+            cell.flags = [f for f in cell.flags if f != "ocr_unconfirmed"]
+            if cell.status == PRINTED:
+                cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)

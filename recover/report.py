@@ -32,6 +32,7 @@ class Report:
     error: str = ""
     kind: str = ""
     encoding: str = ""
+    notes: list[str] = field(default_factory=list)  # how it was read (pages OCR'd, readings used)
     rows: list[RowMatch] = field(default_factory=list)
 
     @property
@@ -78,6 +79,7 @@ class Report:
             "template": self.template,
             "kind": self.kind,
             "encoding": self.encoding,
+            "notes": self.notes,
             "flags": self.flags,
             "cells": {key: {"value": format_value(c.value) or None, "status": c.status,
                             "confidence": round(c.confidence, 3), "flags": c.flags, "printed": c.printed}

@@ -20,9 +20,9 @@ def digit_splits(tokens: list[str | int], n: int, constraints: list[RowConstrain
                  limit: int = MAX_SPLITS) -> list[list[int]] | None:
     """Every way to read ``tokens`` as ``n`` integers.
 
-    A token is either a run of digits that may hold several numbers (str) or one number
-    already read (int).  A part cut from a run never has a leading zero (scrapers drop
-    separators, not zeros).  Row constraints are checked as soon as their cells are filled.
+    A token is either a run of digits that may hold several numbers (str, perhaps signed: the
+    sign belongs to its first number) or one number already read (int).  A part cut from a
+    run never has a leading zero (scrapers drop separators, not zeros).  Row constraints are checked as soon as their cells are filled.
     Returns None when there are more than ``limit`` ways.
     """
     checks: dict[int, list[RowConstraint]] = {}  # last index a constraint needs → constraints
@@ -31,7 +31,7 @@ def digit_splits(tokens: list[str | int], n: int, constraints: list[RowConstrain
     # most[i]: how many parts tokens[i:] can make at most (each run one part per digit).
     most = [0] * (len(tokens) + 1)
     for i in range(len(tokens) - 1, -1, -1):
-        most[i] = most[i + 1] + (len(tokens[i]) if isinstance(tokens[i], str) else 1)
+        most[i] = most[i + 1] + (len(tokens[i].lstrip("+-")) if isinstance(tokens[i], str) else 1)
     out: list[list[int]] = []
 
     def fits(parts: list[int], least: int, at_most: int) -> bool:
@@ -39,7 +39,7 @@ def digit_splits(tokens: list[str | int], n: int, constraints: list[RowConstrain
         return least <= left <= at_most and all(
             parts[t] == sum(parts[m] for m in members) for t, members in checks.get(len(parts) - 1, ()))
 
-    def visit(i: int, rest: str, parts: list[int]) -> None:
+    def visit(i: int, rest: str, parts: list[int], sign: int = 1) -> None:
         if len(out) > limit:
             return
         if not rest:
@@ -54,13 +54,13 @@ def digit_splits(tokens: list[str | int], n: int, constraints: list[RowConstrain
                     visit(i + 1, "", parts)
                 parts.pop()
                 return
-            visit(i + 1, token, parts)
+            visit(i + 1, token.lstrip("+-"), parts, -1 if token.startswith("-") else 1)
             return
         for length in range(1, len(rest) + 1):
             piece, remainder = rest[:length], rest[length:]
             if len(piece) > 1 and piece[0] == "0":
                 break
-            parts.append(int(piece))
+            parts.append(sign * int(piece))
             least = len(tokens) - i + (1 if remainder else 0)
             if fits(parts, least, most[i] + len(remainder)):
                 visit(i, remainder, parts)

@@ -23,7 +23,10 @@ from . import schema
 from .values import format_value
 
 LAYOUTS = ("html", "tab", "pipe", "markdown", "spaces", "cell_per_line", "cell_and_pipe_lines",
-           "label_then_values", "pdf_text", "flat")
+           "label_then_values", "pdf_text", "flat", "ocr_grid")
+# Characters OCR puts in place of others, and stray marks it adds: for labels read from scans.
+_OCR_SWAPS = "一二三人入八口日曰目白自己已巳土士工干千于天夫未末本木术大太犬王玉主"
+_OCR_MARKS = "'`,.:;_-"
 CN = "一二三四五六七八九十"
 
 
@@ -153,6 +156,16 @@ class Noise:
         self.yuan = rng.random() < 0.15
         self.short_partly = rng.random() < 0.2
         self.alias = rng.random() < 0.3
+        self.extra_row = rng.random() < 0.15  # a provincial row that is not part of the form
+        self.ocr_rate = 0.0  # share of a label's characters an OCR reading gets wrong
+
+    @classmethod
+    def plain(cls) -> "Noise":
+        """An agency that prints every label and number as the official form does."""
+        noise = cls(random.Random(0))
+        noise.full_width, noise.digit_style, noise.space_in_words, noise.zero_mark = True, "1.", False, "0"
+        noise.thousands = noise.yuan = noise.short_partly = noise.alias = noise.extra_row = False
+        return noise
 
     def label(self, text: str) -> str:
         text = self._numbering(text)
@@ -167,7 +180,24 @@ class Noise:
         if self.space_in_words and len(text) > 3 and self.rng.random() < 0.3:
             cut = self.rng.randrange(1, len(text) - 1)
             text = text[:cut] + " " + text[cut:]
-        return text
+        return self.misread(text)
+
+    def misread(self, text: str) -> str:
+        """Text as OCR may return it: some characters swapped, dropped, or joined by stray marks."""
+        if not self.ocr_rate:
+            return text
+        out = []
+        for ch in text:
+            roll = self.rng.random()
+            if roll < self.ocr_rate * 0.6 and "\u4e00" <= ch <= "\u9fff":
+                out.append(self.rng.choice(_OCR_SWAPS))
+            elif roll < self.ocr_rate * 0.8:
+                continue
+            elif roll < self.ocr_rate:
+                out.append(ch + self.rng.choice(_OCR_MARKS))
+            else:
+                out.append(ch)
+        return "".join(out) or text
 
     def _numbering(self, text: str) -> str:
         m = re.match(r"^(\d)\.", text)
@@ -178,7 +208,9 @@ class Noise:
         number = {"1.": f"{d}.", "1、": f"{d}、", "1．": f"{d}．", "(1)": f"（{d}）", "": ""}[style]
         return number + text[m.end():]
 
-    def value(self, value: int | Decimal, amount: bool = False) -> str:
+    def value(self, value: int | Decimal | None, amount: bool = False) -> str:
+        if value is None:
+            return ""
         if value == 0:
             return self.zero_mark if self.rng.random() < 0.9 else "0"
         if amount and self.yuan:
@@ -206,7 +238,7 @@ def active_table(template: str, cells: dict, noise: Noise) -> Table:
                   for c in r.columns]
         values[-1].colspan = width - len(r.columns)
         rows.append(TRow([TCell(label)] + values, key=r.key, own_label=label))
-        if r.id == "normative_documents" and noise.rng.random() < 0.15:
+        if r.id == "normative_documents" and noise.extra_row:
             # Some provinces add rows of their own; they are not part of the standard form.
             extra = noise.rng.choice(_EXTRA_ACTIVE_ROWS)
             rows.append(TRow([TCell(extra)] + [TCell(str(noise.rng.randint(0, 300)), is_value=True)
@@ -309,13 +341,15 @@ def _prose(rng: random.Random, pool: list[str], count: int, year: int) -> list[s
                                     unit=unit) for _ in range(count)]
 
 
-def build_report(rng: random.Random, template: str, scraped: bool = False) -> tuple[list, dict]:
+def build_report(rng: random.Random, template: str, scraped: bool = False, ocr: bool = False) -> tuple[list, dict]:
     """The report as blocks (str paragraphs and Tables) and its matrix.  ``scraped`` text keeps
     only digits: a zero mark or a blank run into the words around it cannot be read back."""
     cells = random_matrix(rng, template)
     noise = Noise(rng)
     if scraped:
         noise.zero_mark, noise.thousands = "0", False
+    if ocr:
+        noise.ocr_rate = rng.uniform(0.04, 0.15)
     year = int(template) + rng.randint(0, 3) if template == "2021" else rng.choice([2019, 2020])
     agency = rng.choice(["某市人民政府办公室", "某县交通运输局", "某区科技和工业信息化局", "某镇人民政府", "某市公安局"])
     blocks: list = []
@@ -329,11 +363,13 @@ def build_report(rng: random.Random, template: str, scraped: bool = False) -> tu
     blocks += _prose(rng, _PROSE, rng.randint(1, 5), year)
     if rng.random() < 0.15:
         blocks.append(other_table(rng))
-    blocks.append(rng.choice(["二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况"]))
+    blocks.append(noise.misread(rng.choice(["二、主动公开政府信息情况", "二、行政机关主动公开政府信息情况"])))
     blocks.append(active_table(template, cells, noise))
-    blocks.append(rng.choice(["三、收到和处理政府信息公开申请情况", "三、行政机关收到和处理政府信息公开申请情况"]))
+    blocks.append(noise.misread(rng.choice(["三、收到和处理政府信息公开申请情况",
+                                            "三、行政机关收到和处理政府信息公开申请情况"])))
     blocks.append(requests_table(template, cells, noise))
-    blocks.append(rng.choice(["四、政府信息公开行政复议、行政诉讼情况", "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"]))
+    blocks.append(noise.misread(rng.choice(["四、政府信息公开行政复议、行政诉讼情况",
+                                            "四、因政府信息公开工作被申请行政复议、提起行政诉讼情况"])))
     blocks.append(appeals_table(cells, noise, labelled_rows=rng.random() < 0.08))
     blocks.append("五、存在的主要问题及改进情况")
     blocks += _prose(rng, _PROSE, rng.randint(1, 3), year)
@@ -354,7 +390,7 @@ def render(blocks: list, layout: str, rng: random.Random) -> str:
     for block in blocks:
         if isinstance(block, str):
             out.append(block)
-        elif layout in ("tab", "pipe", "markdown", "spaces"):
+        elif layout in ("tab", "pipe", "markdown", "spaces", "ocr_grid"):
             out += _render_grid(block, layout, rng)
         else:
             out += _render_stream(block, layout, rng)
@@ -388,7 +424,9 @@ def _grid(table: Table) -> list[list[tuple[TCell, bool]]]:
 
 
 def _render_grid(table: Table, layout: str, rng: random.Random) -> list[str]:
-    sep = {"tab": "\t", "pipe": " | ", "markdown": " | ", "spaces": "    "}[layout]
+    if layout == "spaces":
+        return _render_fixed_width(table)
+    sep = {"tab": "\t", "pipe": " | ", "markdown": " | ", "ocr_grid": "\t"}[layout]
     residue = rng.random() < 0.5  # whether merged cells leave empty slots behind
     lines = []
     for i, slots in enumerate(_grid(table)):
@@ -396,10 +434,8 @@ def _render_grid(table: Table, layout: str, rng: random.Random) -> list[str]:
         for cell, origin in slots:
             if origin:
                 texts.append(cell.text)
-            elif residue or layout == "tab":
+            elif residue or layout in ("tab", "ocr_grid"):
                 texts.append("")
-        if layout == "spaces":
-            texts = [t for t in texts if t]
         line = sep.join(texts)
         if layout == "markdown":
             line = f"| {line} |"
@@ -409,6 +445,33 @@ def _render_grid(table: Table, layout: str, rng: random.Random) -> list[str]:
             line += " |"
         lines.append(line)
     return lines
+
+
+def _render_fixed_width(table: Table) -> list[str]:
+    """Columns padded with spaces to a common width, as a PDF copied as text keeps them."""
+    grid = _grid(table)
+    columns = max(len(slots) for slots in grid)
+    widths = [6] * columns
+    for slots in grid:
+        for c, (cell, origin) in enumerate(slots):
+            if origin and cell.colspan == 1:
+                widths[c] = max(widths[c], _display_width(cell.text) + 4)
+    lines = []
+    for slots in grid:
+        line, c = "", 0
+        while c < len(slots):
+            cell, origin = slots[c]
+            span = cell.colspan if origin else 1
+            room = sum(widths[c:c + span])
+            text = cell.text if origin else ""
+            line += text + " " * max(room - _display_width(text), 2)
+            c += span
+        lines.append(line.rstrip())
+    return lines
+
+
+def _display_width(text: str) -> int:
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)
 
 
 def _render_stream(table: Table, layout: str, rng: random.Random) -> list[str]:
@@ -497,7 +560,7 @@ def generate(seed: int, count: int, layouts: tuple[str, ...] = LAYOUTS) -> list[
     for i in range(count):
         template = rng.choice(["2021", "2021", "2019"])
         layout = layouts[i % len(layouts)]
-        blocks, cells = build_report(rng, template, scraped=layout == "flat")
+        blocks, cells = build_report(rng, template, scraped=layout == "flat", ocr=layout == "ocr_grid")
         content = render(blocks, layout, rng)
         printed = [row for block in blocks if isinstance(block, Table) for row in block.rows
                    if row.key != schema.NOT_A_ROW]

@@ -18,7 +18,7 @@ from pathlib import Path
 from . import schema
 from .classify import FIELDS, RowClassifier, describe
 from .model import save_model, sha256
-from .extract import RowCandidate, find_candidates, read_layout
+from .extract import RowCandidate, find_candidates, read_layouts
 from .synth import SyntheticReport, TRow
 from .values import normalize
 
@@ -104,7 +104,7 @@ def _squash(text: str) -> str:
 def label_synthetic(report: SyntheticReport) -> list[LabelledRow]:
     """Extract a generated report as any input would be, then label its candidates with the
     rows the generator printed, matched in order by label text and printed numbers."""
-    candidates = find_candidates(read_layout(report.content.encode("utf-8")))
+    candidates = find_candidates(read_layouts(report.content.encode("utf-8"))[0])
     keys = _match_printed(candidates, report.printed)
     return [LabelledRow(report.name, i, key, d) for i, (key, d) in enumerate(zip(keys, describe(candidates)))]
 
@@ -256,7 +256,7 @@ def candidate_rows(path: Path, model: RowClassifier, prefill: bool = False) -> l
     to label in the ``row`` column (already filled with the guess when ``prefill``)."""
     from .pipeline import classify_layout
 
-    classified = classify_layout(read_layout(Path(path).read_bytes()), model)
+    classified = classify_layout(read_layouts(Path(path).read_bytes())[0], model)
     return [LabelledRow(Path(path).name, i, key if prefill else "", d, predicted=key, probability=f"{p:.3f}")
             for i, (d, key, p) in enumerate(zip(classified.descriptions, classified.decoding.keys,
                                                 classified.decoding.probabilities))]

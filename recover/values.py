@@ -20,6 +20,13 @@ _NUMBER = re.compile(
 )
 
 
+# Letters and marks OCR reads where a digit was printed.
+OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1",
+                            "i": "1", "!": "1", "]": "1", "[": "1", "S": "5", "s": "5", "B": "8", "Z": "2",
+                            "z": "2", "g": "9", "q": "9", "G": "6", "b": "6"})
+_OCR_STRAY = ".,'`‘’、_:;^~ "
+
+
 @dataclass(frozen=True)
 class Reading:
     """What a cell says: ``value`` (int, Decimal or None) and how it was read."""
@@ -40,8 +47,24 @@ def normalize(text: str) -> str:
     return text.replace("\u3000", " ").replace("\u2212", "-").replace("\ufeff", "")
 
 
-def parse_value(text: str, *, amount: bool = False) -> Reading:
-    """Read a cell.  ``amount`` cells are decimals in 万元; others are integer counts."""
+def parse_value(text: str, *, amount: bool = False, ocr: bool = False) -> Reading:
+    """Read a cell.  ``amount`` cells are decimals in 万元; others are integer counts.
+
+    Text read by ``ocr`` that does not read as a number gets one more try with the letters OCR
+    mistakes for digits replaced ("1O" → 10) and stray marks dropped; the reading says so.
+    """
+    reading = _parse(text, amount)
+    if ocr and (reading.kind == "unparsed" or (reading.kind == "number" and not amount and "." in text)):
+        repaired = text.strip(_OCR_STRAY).translate(OCR_DIGITS).replace(" ", "")
+        if not amount:
+            repaired = repaired.replace(".", "").replace(",", "")
+        second = _parse(repaired, amount)
+        if second.kind == "number":
+            return Reading(second.value, "number", second.flags + ("ocr_repaired",), text)
+    return reading
+
+
+def _parse(text: str, amount: bool) -> Reading:
     raw = text
     text = normalize(text).strip()
     if not text:
@@ -94,6 +117,6 @@ def format_value(value: int | Decimal | None) -> str:
     return str(value)
 
 
-def looks_like_value(text: str) -> bool:
+def looks_like_value(text: str, ocr: bool = False) -> bool:
     """Whether a cell reads as a number or a zero mark (rather than a label)."""
-    return parse_value(text, amount=True).kind in ("number", "zero_mark")
+    return parse_value(text, amount=True, ocr=ocr).kind in ("number", "zero_mark")

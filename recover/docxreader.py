@@ -1,0 +1,83 @@
+"""Word (.docx) → lines of cells, read with python-docx.
+
+Paragraphs and tables come out in document order.  A table's merged cells are expanded to a
+logical grid: a cell spanning columns (``gridSpan``) keeps its place and width, and a cell
+merged down (``vMerge``) is repeated, marked ``spanned``, in the rows it covers — as the HTML
+reader does with rowspan.
+"""
+from __future__ import annotations
+
+import zipfile
+from io import BytesIO
+
+import docx
+from docx.oxml.ns import qn
+
+from .errors import UnreadableDocumentError
+from .layout import Cell, Layout, Line, squeeze
+from .values import normalize
+
+# The uncompressed document.xml a report could need; beyond it the file is a zip bomb.
+MAX_XML_BYTES = 60 * 1024 * 1024
+
+
+def read_docx(data: bytes) -> Layout:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
+                raise UnreadableDocumentError("the Word document is too large to be a report")
+        document = docx.Document(BytesIO(data))
+    except UnreadableDocumentError:
+        raise
+    except Exception as e:
+        raise UnreadableDocumentError(f"not a readable Word document ({type(e).__name__})") from e
+    lines: list[Line] = []
+    tables = 0
+    for element in document.element.body.iterchildren():
+        if element.tag == qn("w:p"):
+            text = squeeze(normalize(_text(element)))
+            if text:
+                lines.append(Line([Cell(text)], grid=False, number=len(lines) + 1))
+        elif element.tag == qn("w:tbl"):
+            tables += 1
+            for number, row in enumerate(_grid(element), start=1):
+                if any(c.text for c in row):
+                    lines.append(Line(row, grid=True, aligned=True, number=number, table=tables))
+    return Layout(lines, "docx")
+
+
+def _text(element) -> str:
+    """A paragraph's or cell's text: its runs joined, line breaks as spaces, nested tables skipped."""
+    parts = []
+    for node in element.iter(qn("w:t"), qn("w:br"), qn("w:tab")):
+        parts.append(node.text or "" if node.tag == qn("w:t") else " ")
+    return "".join(parts)
+
+
+def _grid(table) -> list[list[Cell]]:
+    rows: list[list[Cell]] = []
+    above: dict[int, Cell] = {}  # grid column → the cell that a vMerge below continues
+    for tr in table.iterchildren(qn("w:tr")):
+        col = _int(tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}"), 0)
+        row: list[Cell] = []
+        for tc in tr.iterchildren(qn("w:tc")):
+            props = tc.find(qn("w:tcPr"))
+            span = _int(props.find(qn("w:gridSpan")) if props is not None else None, 1)
+            merge = props.find(qn("w:vMerge")) if props is not None else None
+            if merge is not None and merge.get(qn("w:val")) != "restart" and col in above:
+                origin = above[col]
+                row.append(Cell(origin.text, col=col, span=span, spanned=True))
+            else:
+                cell = Cell(squeeze(normalize(_text(tc)), digits=True), col=col, span=span)
+                row.append(cell)
+                above[col] = cell
+            col += span
+        rows.append(row)
+    return rows
+
+
+def _int(element, default: int) -> int:
+    try:
+        return int(element.get(qn("w:val")))
+    except (AttributeError, TypeError, ValueError):
+        return default

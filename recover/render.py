@@ -1,0 +1,220 @@
+"""Reports rendered as users receive them — Word, digital PDF, and scans — keeping their truth.
+
+A report to render is a list of blocks (paragraphs and :class:`recover.synth.Table`): a
+generated one as :mod:`recover.synth` builds it, or a real one rebuilt from its truth (the
+official form filled with the values the truth file holds, blank where it holds none) and its
+own prose.  Scans are the PDF rasterised at 150–300 dpi, turned by a fraction of a degree,
+speckled and JPEG-compressed.  Needs reportlab and a CJK TrueType font (Debian's
+fonts-wqy-zenhei); both come with the ``test`` extra and CI.
+"""
+from __future__ import annotations
+
+import io
+import json
+import random
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+
+from . import schema
+from .synth import Noise, Table, _grid, active_table, appeals_table, requests_table
+
+FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
+              "/usr/share/fonts/truetype/arphic/uming.ttc")
+KINDS = ("pdf", "docx", "scan")
+
+
+@dataclass
+class Rendered:
+    name: str
+    data: bytes
+    suffix: str
+
+
+# --- real reports as blocks ------------------------------------------------------------------
+
+
+def blocks_from_truth(template: str, cells: dict[str, int | float | None], prose: list[str]) -> list:
+    """The official form filled with ``cells`` (blank where a cell has no value), after the prose."""
+    noise = Noise.plain()
+    values = {k: cells.get(k) for k in schema.cell_keys(template)}
+    titles = [f"二、{schema.TABLE_TITLES['active']}", f"三、{schema.TABLE_TITLES['requests']}",
+              f"四、{schema.TABLE_TITLES['appeals']}"]
+    return (list(prose) + [titles[0], active_table(template, values, noise), titles[1],
+                           requests_table(template, values, noise), titles[2],
+                           appeals_table(values, noise, labelled_rows=False), "五、存在的主要问题及改进情况"])
+
+
+def prose_of(text: str, limit: int = 6) -> list[str]:
+    """The first paragraphs of a report's prose: lines with sentences, not table rows."""
+    out = []
+    for line in text.splitlines():
+        line = line.strip()
+        if len(line) > 30 and "。" in line and "|" not in line and "\t" not in line:
+            out.append(line[:400])
+        if len(out) >= limit:
+            break
+    return out
+
+
+# --- Word ----------------------------------------------------------------------------------------
+
+
+def to_docx(blocks: list) -> bytes:
+    import docx
+    from docx.shared import Pt
+
+    document = docx.Document()
+    style = document.styles["Normal"]
+    style.font.size = Pt(10.5)
+    for block in blocks:
+        if isinstance(block, str):
+            document.add_paragraph(block)
+            continue
+        grid = _grid(block)
+        width = max(len(row) for row in grid)
+        table = document.add_table(rows=len(grid), cols=width)
+        table.style = "Table Grid"
+        for r, slots in enumerate(grid):
+            for c, (cell, origin) in enumerate(slots):
+                if not origin:
+                    continue
+                target = table.cell(r, c)
+                target.text = cell.text
+                if cell.colspan > 1 or cell.rowspan > 1:
+                    target.merge(table.cell(min(r + cell.rowspan, len(grid)) - 1, min(c + cell.colspan, width) - 1))
+                    table.cell(r, c).paragraphs[0].text = cell.text  # merge keeps the text of every cell
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+# --- digital PDF ---------------------------------------------------------------------------------
+
+
+def cjk_font() -> str:
+    """Register a CJK TrueType font with reportlab and return its name."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    if "CJK" in pdfmetrics.getRegisteredFontNames():
+        return "CJK"
+    for path in FONT_PATHS:
+        if Path(path).exists():
+            pdfmetrics.registerFont(TTFont("CJK", path, subfontIndex=0))
+            return "CJK"
+    raise RuntimeError("no CJK TrueType font found: install Debian's fonts-wqy-zenhei")
+
+
+def to_pdf(blocks: list, landscape_tables: bool = False) -> bytes:
+    from reportlab.lib import colors
+    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.lib.units import mm
+    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import Table as PdfTable
+    from reportlab.platypus import TableStyle
+
+    font = cjk_font()
+    body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
+    small = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=10.5, wordWrap="CJK")
+    page = landscape(A4) if landscape_tables else A4
+    buffer = io.BytesIO()
+    document = SimpleDocTemplate(buffer, pagesize=page, leftMargin=18 * mm, rightMargin=18 * mm,
+                                 topMargin=18 * mm, bottomMargin=18 * mm)
+    story = []
+    usable = page[0] - 36 * mm
+    for block in blocks:
+        if isinstance(block, str):
+            story += [Paragraph(block, body), Spacer(1, 4)]
+            continue
+        grid = _grid(block)
+        width = max(len(row) for row in grid)
+        data = [[""] * width for _ in grid]
+        spans = []
+        for r, slots in enumerate(grid):
+            for c, (cell, origin) in enumerate(slots):
+                if origin:
+                    data[r][c] = Paragraph(cell.text, small) if not cell.is_value else cell.text
+                    if cell.colspan > 1 or cell.rowspan > 1:
+                        spans.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
+        style = TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("FONTNAME", (0, 0), (-1, -1), font),
+                            ("FONTSIZE", (0, 0), (-1, -1), 8.5), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                            ("ALIGN", (0, 0), (-1, -1), "CENTER")] + spans)
+        story += [PdfTable(data, colWidths=_column_widths(grid, width, usable), style=style, repeatRows=0),
+                  Spacer(1, 8)]
+    document.build(story)
+    return buffer.getvalue()
+
+
+def _column_widths(grid, width: int, usable: float) -> list[float]:
+    """Label columns (those holding text in data rows) wide, number columns narrow."""
+    labels = set()
+    for slots in grid:
+        if any(cell.is_value for cell, _ in slots):
+            labels.update(c for c, (cell, origin) in enumerate(slots) if origin and not cell.is_value)
+    weights = [3.0 if c in labels else 1.0 for c in range(width)]
+    return [usable * w / sum(weights) for w in weights]
+
+
+# --- scans ---------------------------------------------------------------------------------------
+
+
+def to_scan_images(pdf: bytes, dpi: int = 200, seed: int = 0, angle: float | None = None,
+                   jpeg_quality: int = 80) -> list:
+    """Each page as a photographed/scanned image: rasterised, turned 0.5–2°, speckled, JPEG'd."""
+    import numpy as np
+    import pypdfium2
+    from PIL import Image
+
+    rng = random.Random(seed)
+    document = pypdfium2.PdfDocument(pdf)
+    images = []
+    for page in document:
+        image = page.render(scale=dpi / 72).to_pil().convert("L")
+        turn = angle if angle is not None else rng.choice([-1, 1]) * rng.uniform(0.5, 2.0)
+        image = image.rotate(turn, resample=Image.BICUBIC, expand=True, fillcolor=255)
+        pixels = np.asarray(image, dtype=np.int16)
+        noise = np.random.default_rng(seed).normal(0, 12, pixels.shape)
+        speckle = np.random.default_rng(seed + 1).random(pixels.shape) < 0.0015
+        pixels = np.clip(pixels + noise, 0, 255)
+        pixels[speckle] = 0
+        image = Image.fromarray(pixels.astype(np.uint8), "L")
+        buffer = io.BytesIO()
+        image.save(buffer, "JPEG", quality=jpeg_quality)
+        scanned = Image.open(io.BytesIO(buffer.getvalue()))
+        scanned.info["dpi"] = (dpi, dpi)
+        images.append(scanned)
+    return images
+
+
+def images_to_pdf(images: list, dpi: int) -> bytes:
+    """An image-only PDF, as a scanner makes."""
+    buffer = io.BytesIO()
+    first, *rest = [im.convert("RGB") for im in images]
+    first.save(buffer, "PDF", resolution=dpi, save_all=True, append_images=rest)
+    return buffer.getvalue()
+
+
+def render(name: str, blocks: list, kind: str, dpi: int = 200, seed: int = 0) -> list[Rendered]:
+    """One report in one kind: ``pdf``, ``docx``, or ``scan`` (an image-only PDF and the first
+    page as PNG)."""
+    if kind == "docx":
+        return [Rendered(name, to_docx(blocks), ".docx")]
+    pdf = to_pdf(blocks)
+    if kind == "pdf":
+        return [Rendered(name, pdf, ".pdf")]
+    images = to_scan_images(pdf, dpi=dpi, seed=seed)
+    return [Rendered(f"{name}_scan{dpi}", images_to_pdf(images, dpi), ".pdf")]
+
+
+def write(rendered: list[Rendered], directory: Path, truth: dict) -> None:
+    """Each rendering with a truth file naming it."""
+    directory = Path(directory)
+    (directory / "truth").mkdir(parents=True, exist_ok=True)
+    for r in rendered:
+        (directory / f"{r.name}{r.suffix}").write_bytes(r.data)
+        record = dict(truth, document=f"{r.name}{r.suffix}")
+        record["cells"] = {k: float(v) if isinstance(v, Decimal) else v for k, v in truth["cells"].items()}
+        (directory / "truth" / f"{r.name}{r.suffix}.json").write_text(
+            json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
