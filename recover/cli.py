@@ -172,3 +172,28 @@ def label(paths, out, model, trust_model, prefill, order):
         rows.sort(key=lambda r: float(r.probability))
     write_rows(out, rows)
     click.echo(f"wrote {len(rows)} rows to {out}; put the correct row ID in the 'row' column", err=True)
+
+
+@main.command()
+@click.option("--truth", "truth_dir", type=click.Path(exists=True, file_okay=False, path_type=Path),
+              help="Render the real reports that have truth files here (from their truth and prose).")
+@click.option("--synthetic", "count", type=int, default=0, help="Render this many generated reports instead.")
+@click.option("--seed", default=1, show_default=True)
+@click.option("--kinds", default="pdf,docx,scan", show_default=True, help="Comma-separated: pdf, docx, scan.")
+@click.option("--dpi", default=200, show_default=True, help="Resolution of the scans.")
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+def render(truth_dir, count, seed, kinds, dpi, out):
+    """Render reports as Word, digital PDF and scans, each with its truth, for tests and benchmarks."""
+    from . import render as render_
+
+    chosen = [k.strip() for k in kinds.split(",") if k.strip()]
+    unknown = set(chosen) - set(render_.KINDS)
+    if unknown:
+        raise click.BadParameter(f"unknown kinds: {', '.join(sorted(unknown))}", param_hint="--kinds")
+    if bool(truth_dir) == bool(count):
+        raise click.UsageError("give either --truth DIR or --synthetic N")
+    if truth_dir:
+        written = render_.render_real(truth_dir, out, chosen, dpi)
+    else:
+        written = render_.render_synthetic(seed, count, out, chosen, dpi)
+    click.echo(f"wrote {written} documents to {out} (truth in {out}/truth)", err=True)

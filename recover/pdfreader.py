@@ -1,10 +1,14 @@
-"""PDF → lines of cells, in two readings the pipeline chooses between table by table.
+"""PDF → lines of cells, in readings the pipeline chooses between table by table.
 
 1. The *table* reading: pdfplumber finds each page's ruled tables; their cells, merged ones
    included, are placed on a logical grid (as the HTML reader does with rowspan/colspan), and
    the text around them comes out in reading order.
 2. The *text* reading: pdfplumber's text of each page, read like copied text (labels wrapped
    between numbers, columns run together).
+3. The *layout* reading: the same text with each character kept at its place across the page,
+   so values line up under their headers even where a table has no rules.
+4. On demand, when the first three leave cells in doubt, camelot's reading of the tables
+   (lattice where the page has rules, stream where it has none) with the text around them.
 
 Pages with no text layer (scans) or a garbage one (a font with no Unicode mapping) are
 rendered with pypdfium2 and read by OCR (see :mod:`recover.scanreader`).  A PDF that opens
@@ -13,6 +17,7 @@ each raise :class:`UnreadableDocumentError` with the reason.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from io import BytesIO
 
 import pdfplumber
@@ -40,6 +45,7 @@ def read_pdf(data: bytes) -> list[Layout]:
         notes = [f"read the first {MAX_PAGES} of {len(pages)} pages"] if len(pages) > MAX_PAGES else []
         table_lines: list[Line] = []
         text_lines: list[Line] = []
+        layout_lines: list[Line] = []
         scanned = []
         for number, page in enumerate(pages[:MAX_PAGES], start=1):
             if max(page.width, page.height) > MAX_PAGE_SIDE:
@@ -48,17 +54,54 @@ def read_pdf(data: bytes) -> list[Layout]:
             if not _has_text_layer(page):
                 scanned.append(number)
                 continue
-            table_lines += _with_page(_page_lines(page), number)
+            table_lines += _with_page(_page_lines(page, [_plumber_table(t) for t in page.find_tables()]), number)
             text_lines += _with_page(read_text(page.extract_text() or ""), number)
+            layout_lines += _with_page(read_text(page.extract_text(layout=True) or "", wide_cjk=False), number)
     if scanned:
         from .scanreader import ocr_pdf_pages
 
         ocr = ocr_pdf_pages(data, scanned)
-        table_lines = _merge_pages(table_lines, ocr)
-        text_lines = _merge_pages(text_lines, ocr)
         notes.append(f"pages {', '.join(map(str, scanned))} read by OCR")
-    kind = "scan" if scanned and len(scanned) == min(len(pages), MAX_PAGES) else "pdf"
-    return [Layout(table_lines, kind, notes=notes + ["tables"]), Layout(text_lines, kind, notes=notes + ["text"])]
+        if len(scanned) == min(len(pages), MAX_PAGES):
+            return [Layout(ocr, "scan", notes=notes)]
+        table_lines, text_lines, layout_lines = (_merge_pages(lines, ocr)
+                                                 for lines in (table_lines, text_lines, layout_lines))
+    return [Layout(table_lines, "pdf", notes=notes + ["tables"]), Layout(text_lines, "pdf", notes=notes + ["text"]),
+            Layout(layout_lines, "pdf", notes=notes + ["layout"])]
+
+
+def camelot_layouts(data: bytes) -> list[Layout]:
+    """camelot's reading of the tables (lattice; stream if there are no rules), with the text
+    around them from pdfplumber.  Slower than the other readings: asked for only in doubt."""
+    import tempfile
+
+    import camelot
+
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        pages = f"1-{MAX_PAGES}"
+        try:
+            found = camelot.read_pdf(f.name, pages=pages, flavor="lattice")
+            if not found.n:
+                found = camelot.read_pdf(f.name, pages=pages, flavor="stream")
+        except Exception:  # camelot is a second opinion: when it cannot read the PDF, go without
+            return []
+        by_page: dict[int, list[_Table]] = {}
+        pdf = open_pdf(data)
+        with pdf:
+            for table in found:
+                page = pdf.pages[int(table.page) - 1]
+                x0, y0, x1, y1 = table._bbox  # PDF space: y grows upwards
+                rows = [[Cell(squeeze(normalize(str(text)), digits=True), col=c) for c, text in enumerate(row)]
+                        for row in table.df.itertuples(index=False)]
+                by_page.setdefault(int(table.page), []).append(
+                    _Table((x0, page.height - y1, x1, page.height - y0), rows))
+            lines = []
+            for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
+                if _has_text_layer(page):
+                    lines += _with_page(_page_lines(page, by_page.get(number, [])), number)
+    return [Layout(lines, "pdf", notes=["camelot"])] if by_page else []
 
 
 def open_pdf(data: bytes):
@@ -95,15 +138,25 @@ def _merge_pages(lines: list[Line], ocr: list[Line]) -> list[Line]:
 # --- the table reading -------------------------------------------------------------------------
 
 
-def _page_lines(page) -> list[Line]:
+@dataclass
+class _Table:
+    bbox: tuple[float, float, float, float]  # x0, top, x1, bottom in pdfplumber's page space
+    rows: list[list[Cell]]
+
+
+def _plumber_table(table) -> _Table:
+    return _Table(table.bbox, _table_rows(table))
+
+
+def _page_lines(page, tables: list[_Table]) -> list[Line]:
     """A page's tables as grid lines, with the text above, between and below them in order."""
-    tables = sorted(page.find_tables(), key=lambda t: t.bbox[1])
+    tables = sorted(tables, key=lambda t: t.bbox[1])
     lines: list[Line] = []
     top = 0.0
     for index, table in enumerate(tables):
         lines += _text_between(page, top, table.bbox[1], tables)
         lines += [Line(row, grid=True, aligned=True, number=i, table=index + 1)
-                  for i, row in enumerate(_table_rows(table), start=1) if any(c.text for c in row)]
+                  for i, row in enumerate(table.rows, start=1) if any(c.text for c in row)]
         top = table.bbox[3]
     return lines + _text_between(page, top, page.height, tables)
 

@@ -38,32 +38,63 @@ def recover_text(text: str, name: str = "text", model: RowClassifier | None = No
 
 
 def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | None = None) -> Report:
-    return recover_layouts(read_layouts(data), name, model)
+    layouts = read_layouts(data)
+    reports = _recover_each(layouts, name, model)
+    report = merge_readings(reports, name)
+    if report.kind == "pdf" and _in_doubt(report):  # a second opinion on the tables, paid for only now
+        from .pdfreader import camelot_layouts
+
+        extra = _recover_each(camelot_layouts(data), name, model, required=False)
+        if extra:
+            report = merge_readings(reports + extra, name)
+    return report
 
 
 def recover_layouts(layouts: list[Layout], name: str, model: RowClassifier | None = None) -> Report:
     """Recover each reading of a document; where there are several (a PDF's tables and its
     text), take each table from the reading that reads it best."""
+    return merge_readings(_recover_each(layouts, name, model), name)
+
+
+def _recover_each(layouts: list[Layout], name: str, model: RowClassifier | None,
+                  required: bool = True) -> list[Report]:
     reports, errors = [], []
     for layout in layouts:
         try:
             reports.append(recover_layout(layout, name, model))
         except UnreadableDocumentError as e:
             errors.append(e)
-    if not reports:
+    if not reports and required:
         raise errors[0]
+    return reports
+
+
+def merge_readings(reports: list[Report], name: str) -> Report:
+    """One report from several readings of a document: each table from the reading that reads it
+    best (cells with values, fewest in doubt), all readings agreeing on the template."""
     if len(reports) == 1:
         return reports[0]
     best = max(reports, key=lambda r: sum(_table_score(r, t) for t in schema.TABLES))
     same = [r for r in reports if r.template == best.template]
     merged = Report(document=name, template=best.template, flags=best.flags, kind=best.kind,
-                    encoding=best.encoding, notes=best.notes)
+                    encoding=best.encoding)
     for table in schema.TABLES:
         source = max(same, key=lambda r: _table_score(r, table))
         merged.cells.update({k: c for k, c in source.cells.items() if k.startswith(table + "/")})
         merged.rows += [r for r in source.rows if r.key.startswith(table + "/")]
+        merged.notes.append(f"{table}: {', '.join(source.notes) or source.kind} reading")
     merged.cells = {k: merged.cells[k] for k in best.cells}  # the template's printed order
     return merged
+
+
+# Flags that say the reading itself is unsure (rather than that the document lacks something).
+READING_DOUBTS = ("split_ambiguous", "placement_ambiguous", "reading_ambiguous", "value_count_mismatch",
+                  "extra_values", "shift_repaired", "row_missing", "value_unparsed", "row_low_confidence",
+                  "row_contested")
+
+
+def _in_doubt(report: Report) -> bool:
+    return any(f in READING_DOUBTS for c in report.cells.values() for f in c.flags)
 
 
 def _table_score(report: Report, table: str) -> float:

@@ -388,13 +388,14 @@ def _holding(identities: list[schema.Identity], cells: dict[str, CellResult]) ->
 
 
 # Digits OCR confuses with one another, for repairs the identities must confirm.
-_OCR_CONFUSIONS = {"0": "86", "1": "7", "2": "7", "3": "858", "5": "63", "6": "508", "7": "12", "8": "0365",
-                   "9": "4"}
+_OCR_CONFUSIONS = {"0": "689", "1": "47", "2": "7", "3": "589", "4": "19", "5": "368", "6": "580", "7": "12",
+                   "8": "0369", "9": "480"}
 
 
 def _repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
-    """Where an identity fails on an OCR'd digit, try the digits OCR confuses it with; keep a
-    change only if every identity through the cell then holds, and at least two of them do."""
+    """Where an identity fails, try the digits OCR confuses with those of its OCR'd cells; make a
+    change only if it is the one change that mends the identity and breaks no other identity
+    through the cell.  The cell keeps an ocr_repaired flag."""
     through: dict[str, list[schema.Identity]] = {}
     for identity in identities:
         for c in identity.cells:
@@ -405,22 +406,32 @@ def _repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult])
         return None not in values and sum(cells[c].value for c in identity.left) == \
             sum(cells[c].value for c in identity.right)
 
-    broken = [i for i in identities if not holds(i) and all(cells[c].value is not None for c in i.cells)]
-    suspects = {c for i in broken for c in i.cells if "ocr_unconfirmed" in cells[c].flags
-                and cells[c].status == PRINTED}
-    for key in sorted(suspects):
-        cell = cells[key]
-        original = cell.value
-        fixes = []
-        for variant in _digit_variants(str(original)):
-            cell.value = variant
-            if len(through[key]) >= 2 and all(holds(i) for i in through[key]):
-                fixes.append(variant)
-        cell.value = original
-        if len(fixes) == 1:
-            cell.value = fixes[0]
-            cell.flag("ocr_repaired")
-            cell.confidence = min(cell.confidence, 0.8)
+    def possible(identity) -> bool:
+        return not _violated(identity, {c: cells[c].value for c in identity.cells if cells[c].value is not None})
+
+    mended = True
+    while mended:
+        mended = False
+        for identity in identities:
+            if holds(identity) or any(cells[c].value is None for c in identity.cells):
+                continue
+            fixes = []
+            for key in identity.cells:
+                cell = cells[key]
+                if "ocr_unconfirmed" not in cell.flags or cell.status != PRINTED:
+                    continue
+                original = cell.value
+                for variant in _digit_variants(str(original)):
+                    cell.value = variant
+                    if holds(identity) and all(possible(i) for i in through[key]):
+                        fixes.append((key, variant))
+                cell.value = original
+            if len(fixes) == 1:
+                key, variant = fixes[0]
+                cells[key].value = variant
+                cells[key].flag("ocr_repaired")
+                cells[key].confidence = min(cells[key].confidence, 0.7)
+                mended = True
 
 
 def _digit_variants(text: str) -> list[int]:

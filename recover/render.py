@@ -218,3 +218,35 @@ def write(rendered: list[Rendered], directory: Path, truth: dict) -> None:
         record["cells"] = {k: float(v) if isinstance(v, Decimal) else v for k, v in truth["cells"].items()}
         (directory / "truth" / f"{r.name}{r.suffix}.json").write_text(
             json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+def render_real(truth_dir: Path, out: Path, kinds=KINDS, dpi: int = 200) -> int:
+    """Render every real report that has a truth file, from its truth and its own prose."""
+    from .extract import read_layouts
+
+    count = 0
+    for path in sorted(Path(truth_dir).glob("*.json")):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        source = Path(truth_dir).parent / truth["document"]
+        try:
+            prose = prose_of(read_layouts(source.read_bytes())[0].text()) if source.exists() else []
+        except Exception:  # a source we cannot read still renders, without its prose
+            prose = []
+        blocks = blocks_from_truth(truth["template"], truth["cells"], prose)
+        for kind in kinds:
+            write(render(Path(truth["document"]).stem, blocks, kind, dpi=dpi), out, truth)
+            count += 1
+    return count
+
+
+def render_synthetic(seed: int, count: int, out: Path, kinds=KINDS, dpi: int = 200) -> int:
+    """Render generated reports (their settled truth kept) in each kind."""
+    from .synth import generate_blocks
+
+    written = 0
+    for name, template, blocks, truth in generate_blocks(seed, count):
+        record = {"template": template, "complete": True, "cells": truth}
+        for kind in kinds:
+            write(render(name, blocks, kind, dpi=dpi, seed=seed), out, record)
+            written += 1
+    return written

@@ -19,7 +19,7 @@ from PIL import Image
 
 from .errors import UnreadableDocumentError
 from .layout import Cell, Layout, Line, squeeze, tokenize
-from .values import normalize
+from .values import looks_like_value, normalize
 
 OCR_DPI = 300  # PDF pages are rendered at this resolution for OCR
 TARGET_WIDTH = 2480  # an A4 page at 300 dpi: smaller images are enlarged to about this
@@ -27,6 +27,7 @@ MAX_PIXELS = 80_000_000  # an image larger than this is not a page scan
 # tesseract's own threads fight each other (and a batch's workers) for the cores: one is faster.
 os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 TESSERACT_CONFIG = "--psm 6"  # the stacked pieces read as one block, a line a piece
+DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789.-,"
 
 
 @dataclass
@@ -102,7 +103,17 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     clean = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
     clean[(horizontal > 0) | (vertical > 0)] = 255  # rules confuse the recogniser
     pieces = _table_pieces(clean, grids) + _text_pieces(clean, grids)
-    texts = _read_pieces(pieces)
+    texts = _read_pieces(pieces, "chi_sim")
+    # Numbers read by the Chinese model come back as look-alike characters now and then
+    # ("4" as 长, "0" as 口): the cells of number columns are read again, digits only.
+    numeric = [i for i in _number_cells(pieces, texts) if not looks_like_value(texts[i], ocr=True)
+               and sum(_is_cjk(ch) for ch in texts[i]) < 2]
+    if numeric:
+        enlarged = [_Piece(cv2.resize(pieces[i].image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 0)
+                    for i in numeric]  # the digits model misses small lone glyphs
+        for i, text in zip(numeric, _read_pieces(enlarged, "eng", DIGITS_CONFIG)):
+            if looks_like_value(text):
+                texts[i] = text
     return _assemble(pieces, texts, grids, page)
 
 
@@ -138,7 +149,7 @@ def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Masks of the horizontal and vertical rules."""
     binary = _binary(gray)
     h_len = max(40, gray.shape[1] // 25)
-    v_len = max(25, gray.shape[0] // 90)
+    v_len = max(25, gray.shape[0] // 70)  # longer than a digit "1", shorter than one table row
     horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
     vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
     # close small gaps left by noise and JPEG, and thicken for the crossing tests below
@@ -168,17 +179,17 @@ def _find_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[_Grid]:
 
 
 def _positions(mask: np.ndarray, axis: int, offset: int) -> list[int]:
-    """Where the rules in a mask run: peaks of the projection, neighbours merged."""
-    profile = mask.sum(axis=axis)
-    if profile.max() == 0:
-        return []
-    hits = np.where(profile > profile.max() * 0.25)[0]
-    groups: list[list[int]] = []
-    for index in hits:
-        if groups and index - groups[-1][-1] <= 6:
-            groups[-1].append(index)
+    """Where the rules in a mask run: each rule segment's position across it, close ones merged.
+    A rule between two columns may run through only a few rows, so every segment counts."""
+    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    along = cv2.CC_STAT_HEIGHT if axis == 0 else cv2.CC_STAT_WIDTH
+    places = sorted(centroids[i][0 if axis == 0 else 1] for i in range(1, count) if stats[i][along] >= 20)
+    groups: list[list[float]] = []
+    for p in places:
+        if groups and p - groups[-1][-1] <= 12:
+            groups[-1].append(p)
         else:
-            groups.append([index])
+            groups.append([p])
     return [int(np.mean(g)) + offset for g in groups]
 
 
@@ -274,7 +285,27 @@ def _text_pieces(clean: np.ndarray, grids: list[_Grid]) -> list[_Piece]:
     return pieces
 
 
-def _read_pieces(pieces: list[_Piece]) -> list[str]:
+def _number_cells(pieces: list[_Piece], texts: list[str]) -> list[int]:
+    """The short pieces in table columns or rows where most cells read as numbers."""
+    groups: dict[tuple, list[int]] = {}
+    for i, p in enumerate(pieces):
+        if p.cell is not None:
+            g, r0, c0, _, c1 = p.cell
+            groups.setdefault(("column", g, c0, c1), []).append(i)
+            groups.setdefault(("row", g, r0), []).append(i)
+    chosen = set()
+    for members in groups.values():
+        numbers = sum(looks_like_value(texts[i], ocr=True) for i in members)
+        if numbers * 2 >= len(members):
+            chosen.update(i for i in members if len(texts[i]) <= 12)
+    return sorted(chosen)
+
+
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
+
+
+def _read_pieces(pieces: list[_Piece], lang: str, config: str = TESSERACT_CONFIG) -> list[str]:
     """Read every piece with one tesseract run: the pieces stacked one under another."""
     if not pieces:
         return []
@@ -291,7 +322,7 @@ def _read_pieces(pieces: list[_Piece]) -> list[str]:
         spans.append((y, y + h))
         y += h + gap
     try:
-        data = pytesseract.image_to_data(Image.fromarray(canvas), lang="chi_sim", config=TESSERACT_CONFIG,
+        data = pytesseract.image_to_data(Image.fromarray(canvas), lang=lang, config=config,
                                          output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractNotFoundError as e:
         raise UnreadableDocumentError("this document is a scan and needs tesseract (with chi_sim) to be read; "

@@ -575,6 +575,16 @@ def generate(seed: int, count: int, layouts: tuple[str, ...] = LAYOUTS) -> list[
     return reports
 
 
+def generate_blocks(seed: int, count: int):
+    """Generated reports as blocks, for rendering as Word, PDF or scans: (name, template,
+    blocks, truth).  Numbers are printed plainly (no blanks for zeros), so all of them count."""
+    rng = random.Random(seed)
+    for i in range(count):
+        template = rng.choice(["2021", "2021", "2019"])
+        blocks, cells = build_report(rng, template, scraped=True)
+        yield f"synthetic_{seed}_{i:05d}", template, blocks, cells
+
+
 def write_documents(reports: list[SyntheticReport], directory: Path) -> None:
     """Each report as a file, and (for reports not cut short) its truth in the truth format."""
     directory = Path(directory)

@@ -22,18 +22,20 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}
 _SPACES = re.compile(r"\S+(?: \S+)*")  # cells of a space-aligned line: text between 2+ spaces
 
 
-def read_text(text: str) -> list[Line]:
+def read_text(text: str, wide_cjk: bool = True) -> list[Line]:
+    """``wide_cjk``: a CJK character takes two columns of a space-aligned line, as in a
+    monospaced copy; pdfplumber's layout text gives every character one."""
     lines: list[Line] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         # Only spaces go from the end: trailing tabs and pipes hold blank cells' places.
         line = _EMPHASIS.sub("", _HEADING_MARK.sub("", normalize(raw))).rstrip("\r\n ")
         if not line.strip() or _MARKDOWN_RULE.match(line) or _PAGE_NUMBER.match(line):
             continue
-        lines.append(_split(line, number))
+        lines.append(_split(line, number, wide_cjk))
     return lines
 
 
-def _split(line: str, number: int) -> Line:
+def _split(line: str, number: int, wide_cjk: bool = True) -> Line:
     # A pipe or tab cell's place in its line is kept: where merged cells left their empty
     # slots behind consistently, it lines a value up under its header.
     if "|" in line:
@@ -42,7 +44,8 @@ def _split(line: str, number: int) -> Line:
     if "\t" in line:
         return _line([Cell(c.strip(), col=i) for i, c in enumerate(line.split("\t"))], number)
     if re.search(r"\S {2,}\S", line):
-        cells = [Cell(m.group(), col=_width(line[: m.start()]), span=_width(m.group()))
+        width = _width if wide_cjk else len
+        cells = [Cell(m.group(), col=width(line[: m.start()]), span=width(m.group()))
                  for m in _SPACES.finditer(line.replace("\t", " "))]
         return _line(cells, number, aligned=True)
     return Line([Cell(line.strip())], grid=False, number=number)
