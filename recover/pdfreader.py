@@ -109,17 +109,25 @@ def open_pdf(data: bytes):
         pdf = pdfplumber.open(BytesIO(data), password="")
         pdf.pages  # parses the page tree: a broken file fails here
         return pdf
-    except PDFPasswordIncorrect as e:
-        raise UnreadableDocumentError("the PDF is protected by a password") from e
     except Exception as e:
-        raise UnreadableDocumentError(f"not a readable PDF ({type(e).__name__})") from e
+        if _caused_by(e, PDFPasswordIncorrect):
+            raise UnreadableDocumentError("the PDF is protected by a password") from e
+        raise UnreadableDocumentError(f"not a readable PDF: damaged or incomplete ({type(e).__name__})") from e
+
+
+def _caused_by(error: BaseException, kind: type) -> bool:
+    while error is not None:
+        if isinstance(error, kind):
+            return True
+        error = error.__cause__ or error.__context__
+    return False
 
 
 def _has_text_layer(page) -> bool:
     """Whether the page's text can be used: enough characters, and not unmapped glyph codes."""
-    chars = page.chars
+    chars = [c for c in page.chars if not c["text"].isspace() and not c["text"].isdigit()]
     if len(chars) < 20:
-        return False
+        return len(page.chars) >= 20 and not page.images  # a page of numbers only is still text
     unmapped = sum(1 for c in chars if c["text"].startswith("(cid:") or "\ue000" <= c["text"][:1] <= "\uf8ff"
                    or c["text"] == "\ufffd")
     return unmapped / len(chars) < 0.2

@@ -106,7 +106,11 @@ def cjk_font() -> str:
     raise RuntimeError("no CJK TrueType font found: install Debian's fonts-wqy-zenhei")
 
 
-def to_pdf(blocks: list, landscape_tables: bool = False) -> bytes:
+def to_pdf(blocks: list, landscape_tables: bool = False, user_password: str | None = None,
+           ruled: bool = True) -> bytes:
+    """A digital PDF, its tables ruled unless ``ruled`` is False.  ``user_password`` encrypts it:
+    "" makes one that opens without a password (only an owner password set), anything else one
+    that needs it."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
@@ -120,8 +124,13 @@ def to_pdf(blocks: list, landscape_tables: bool = False) -> bytes:
     small = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=10.5, wordWrap="CJK")
     page = landscape(A4) if landscape_tables else A4
     buffer = io.BytesIO()
+    encrypt = None
+    if user_password is not None:
+        from reportlab.lib.pdfencrypt import StandardEncryption
+
+        encrypt = StandardEncryption(user_password, ownerPassword="owner-secret", canModify=0)
     document = SimpleDocTemplate(buffer, pagesize=page, leftMargin=18 * mm, rightMargin=18 * mm,
-                                 topMargin=18 * mm, bottomMargin=18 * mm)
+                                 topMargin=18 * mm, bottomMargin=18 * mm, encrypt=encrypt)
     story = []
     usable = page[0] - 36 * mm
     for block in blocks:
@@ -138,7 +147,8 @@ def to_pdf(blocks: list, landscape_tables: bool = False) -> bytes:
                     data[r][c] = Paragraph(cell.text, small) if not cell.is_value else cell.text
                     if cell.colspan > 1 or cell.rowspan > 1:
                         spans.append(("SPAN", (c, r), (c + cell.colspan - 1, r + cell.rowspan - 1)))
-        style = TableStyle([("GRID", (0, 0), (-1, -1), 0.6, colors.black), ("FONTNAME", (0, 0), (-1, -1), font),
+        rules = [("GRID", (0, 0), (-1, -1), 0.6, colors.black)] if ruled else []
+        style = TableStyle(rules + [("FONTNAME", (0, 0), (-1, -1), font),
                             ("FONTSIZE", (0, 0), (-1, -1), 8.5), ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                             ("ALIGN", (0, 0), (-1, -1), "CENTER")] + spans)
         story += [PdfTable(data, colWidths=_column_widths(grid, width, usable), style=style, repeatRows=0),
@@ -161,7 +171,7 @@ def _column_widths(grid, width: int, usable: float) -> list[float]:
 
 
 def to_scan_images(pdf: bytes, dpi: int = 200, seed: int = 0, angle: float | None = None,
-                   jpeg_quality: int = 80) -> list:
+                   jpeg_quality: int = 70) -> list:
     """Each page as a photographed/scanned image: rasterised, turned 0.5–2°, speckled, JPEG'd."""
     import numpy as np
     import pypdfium2
@@ -175,7 +185,7 @@ def to_scan_images(pdf: bytes, dpi: int = 200, seed: int = 0, angle: float | Non
         turn = angle if angle is not None else rng.choice([-1, 1]) * rng.uniform(0.5, 2.0)
         image = image.rotate(turn, resample=Image.BICUBIC, expand=True, fillcolor=255)
         pixels = np.asarray(image, dtype=np.int16)
-        noise = np.random.default_rng(seed).normal(0, 12, pixels.shape)
+        noise = np.random.default_rng(seed).normal(0, 5, pixels.shape)
         speckle = np.random.default_rng(seed + 1).random(pixels.shape) < 0.0015
         pixels = np.clip(pixels + noise, 0, 255)
         pixels[speckle] = 0
@@ -189,11 +199,34 @@ def to_scan_images(pdf: bytes, dpi: int = 200, seed: int = 0, angle: float | Non
 
 
 def images_to_pdf(images: list, dpi: int) -> bytes:
-    """An image-only PDF, as a scanner makes."""
+    """An image-only PDF, as a scanner makes (JPEG pages kept as JPEG)."""
     buffer = io.BytesIO()
-    first, *rest = [im.convert("RGB") for im in images]
+    first, *rest = images
     first.save(buffer, "PDF", resolution=dpi, save_all=True, append_images=rest)
     return buffer.getvalue()
+
+
+def without_unicode_map(pdf: bytes) -> bytes:
+    """The same PDF with its fonts' ToUnicode maps blanked out: text that shows right on screen
+    but copies out as glyph codes, as some PDFs do.  Offsets are kept, so it stays valid."""
+    import re
+
+    return re.sub(rb"/ToUnicode \d+ 0 R", lambda m: b" " * len(m.group()), pdf)
+
+
+def zero_page_pdf() -> bytes:
+    """A well-formed PDF with no pages."""
+    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
+    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
+    return bytes(out)
 
 
 def render(name: str, blocks: list, kind: str, dpi: int = 200, seed: int = 0) -> list[Rendered]:
