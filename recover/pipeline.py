@@ -38,10 +38,20 @@ def recover_text(text: str, name: str = "text", model: RowClassifier | None = No
 
 
 def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | None = None) -> Report:
+    """Recover the readings of a document one by one (a PDF has several, best first) until the
+    tables are read without doubt; for a PDF still in doubt, ask camelot for a second opinion."""
     layouts = read_layouts(data)
-    reports = _recover_each(layouts, name, model)
-    report = merge_readings(reports, name)
-    if report.kind == "pdf" and _in_doubt(report):  # a second opinion on the tables, paid for only now
+    reports: list[Report] = []
+    report = None
+    for layout in layouts:
+        reports += _recover_each([layout], name, model, required=False)
+        if reports:
+            report = merge_readings(reports, name)
+            if not _in_doubt(report):
+                return report
+    if report is None:
+        _recover_each(layouts, name, model)  # raises the first reading's reason
+    if report.kind == "pdf":
         from .pdfreader import camelot_layouts
 
         extra = _recover_each(camelot_layouts(data), name, model, required=False)
@@ -87,10 +97,10 @@ def merge_readings(reports: list[Report], name: str) -> Report:
     return merged
 
 
-# Flags that say the reading itself is unsure (rather than that the document lacks something).
+# Flags that say a reading could not place the printed numbers (rather than that the document
+# lacks something): where one remains, a PDF's tables are worth a second opinion.
 READING_DOUBTS = ("split_ambiguous", "placement_ambiguous", "reading_ambiguous", "value_count_mismatch",
-                  "extra_values", "shift_repaired", "row_missing", "value_unparsed", "row_low_confidence",
-                  "row_contested")
+                  "extra_values", "value_unparsed", "row_low_confidence", "row_contested")
 
 
 def _in_doubt(report: Report) -> bool:

@@ -25,6 +25,8 @@ PRINTED, INFERRED, UNKNOWN = "printed", "inferred", "unknown"
 LOW_ROW_PROBABILITY = 0.6
 # The most combinations of alternative readings the joint search will try.
 MAX_COMBINATIONS = 20_000
+# A row with more ways than this to place its numbers is left unplaced (flagged) outright.
+MAX_PLACEMENTS = 500
 
 
 @dataclass
@@ -122,8 +124,16 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
     trimmed = _trim_blanks(values)
     in_place = values if len(values) == n else trimmed if len(trimmed) == n else None
 
+    parsed: dict[tuple[int, str], Reading] = {}  # a cell is read once per column it may fill
+
+    def read(cell: Cell, column: str) -> Reading:
+        key = (id(cell), column)
+        if key not in parsed:
+            parsed[key] = _parse(cell, column)
+        return parsed[key]
+
     def reading(cells: list[Cell | None], prior: float = 0.0, flags=(), how="direct") -> _Reading:
-        return _Reading([None if c is None or c.is_blank else _parse(c, col) for c, col in zip(cells, columns)],
+        return _Reading([None if c is None or c.is_blank else read(c, col) for c, col in zip(cells, columns)],
                         prior, tuple(flags), how)
 
     by_header = _align_by_header(template, row, columns)
@@ -143,7 +153,7 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
     if len(filled) < n:
         if row.candidate.ends_document:  # the document is cut inside this row
             return [reading(filled + [None] * (n - len(filled)), how="prefix")]
-        spots = placements(len(filled), n) or []
+        spots = placements(len(filled), n, MAX_PLACEMENTS) or []
         # Which columns the printed numbers fill is left to the identities; where they cannot
         # tell, the cells concerned come back flagged placement_ambiguous.
         guesses = [reading([filled[spot.index(i)] if i in spot else None for i in range(n)],
