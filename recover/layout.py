@@ -27,10 +27,12 @@ class Cell:
     spanned: bool = False
     # True for text read by OCR: its digits stay in doubt until an identity confirms them.
     ocr: bool = False
+    # True for an OCR'd cell among numbers that no reading made a number of: a value unread.
+    unreadable: bool = False
 
     @property
     def is_value(self) -> bool:
-        return looks_like_value(self.text, ocr=self.ocr)
+        return self.unreadable or looks_like_value(self.text, ocr=self.ocr)
 
     @property
     def is_blank(self) -> bool:

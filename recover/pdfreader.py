@@ -46,13 +46,13 @@ def read_pdf(data: bytes) -> list[Layout]:
         table_lines: list[Line] = []
         text_lines: list[Line] = []
         layout_lines: list[Line] = []
-        scanned = []
+        scanned: dict[int, int] = {}  # page → the resolution its scan was made at
         for number, page in enumerate(pages[:MAX_PAGES], start=1):
             if max(page.width, page.height) > MAX_PAGE_SIDE:
                 raise UnreadableDocumentError(f"page {number} is {page.width:.0f} × {page.height:.0f} points: "
                                               "not a report page")
             if not _has_text_layer(page):
-                scanned.append(number)
+                scanned[number] = _scan_dpi(page)
                 continue
             table_lines += _with_page(_page_lines(page, [_plumber_table(t) for t in page.find_tables()]), number)
             text_lines += _with_page(read_text(page.extract_text() or ""), number)
@@ -102,6 +102,18 @@ def camelot_layouts(data: bytes) -> list[Layout]:
                 if _has_text_layer(page):
                     lines += _with_page(_page_lines(page, by_page.get(number, [])), number)
     return [Layout(lines, "pdf", notes=["camelot"])] if by_page else []
+
+
+def _scan_dpi(page) -> int:
+    """The resolution of the largest image on a page (what it was scanned at), or OCR's default."""
+    from .scanreader import OCR_DPI
+
+    images = [im for im in page.images if im.get("srcsize") and im["x1"] - im["x0"] > 0]
+    if not images:
+        return OCR_DPI
+    image = max(images, key=lambda im: (im["x1"] - im["x0"]) * (im["bottom"] - im["top"]))
+    dpi = image["srcsize"][0] / ((image["x1"] - image["x0"]) / 72)
+    return int(min(max(dpi, 100), 600))
 
 
 def open_pdf(data: bytes):

@@ -36,6 +36,7 @@ class CellResult:
     confidence: float = 0.0
     flags: list[str] = field(default_factory=list)
     printed: str = ""  # the cell's text as printed, where one was read
+    basis: str = ""  # for an inferred cell: the identity it was worked out from
 
     def flag(self, *flags: str) -> None:
         for f in flags:
@@ -166,6 +167,8 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
 
 
 def _parse(cell: Cell, column: str) -> Reading:
+    if cell.unreadable:
+        return Reading(None, "unparsed", ("value_unparsed",), cell.text)
     reading = parse_value(cell.text, amount=schema.is_amount(column), ocr=cell.ocr)
     if cell.ocr and reading.value is not None:  # in doubt until an identity confirms it
         return Reading(reading.value, reading.kind, reading.flags + ("ocr_unconfirmed",), reading.text)
@@ -369,27 +372,28 @@ def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> No
                 value = right - left if key in identity.left else left - right
                 if value < 0:
                     continue  # the known cells already disagree; _check reports it
-                _set_inferred(cells[key], value, confidence, doubt)
+                _set_inferred(cells[key], value, confidence, doubt, identity.name)
                 changed = True
             elif all(c in identity.right for c in unknown) and left == right or \
                     all(c in identity.left for c in unknown) and left == right:
                 for key in unknown:
-                    _set_inferred(cells[key], 0, confidence, doubt)
+                    _set_inferred(cells[key], 0, confidence, doubt, identity.name)
                 changed = True
 
 
-def _set_inferred(cell: CellResult, value: int, confidence: float, doubt: list[str] = ()) -> None:
-    cell.value, cell.status, cell.confidence = value, INFERRED, round(confidence, 4)
+def _set_inferred(cell: CellResult, value: int, confidence: float, doubt: list[str] = (), basis: str = "") -> None:
+    cell.value, cell.status, cell.confidence, cell.basis = value, INFERRED, round(confidence, 4), basis
     # The reasons it was blank or missing are answered; doubts about the reading are not.
     cell.flags = [f for f in cell.flags if f not in ("blank", "row_missing", "truncated")]
     cell.flag(*doubt)
 
 
 def _holding(identities: list[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
-    """Identities whose cells are all known and add up, with at least two printed cells in them."""
+    """Identities whose cells are all known and add up, with at least two printed cells in them,
+    and none worked out from the identity itself (it would hold by construction)."""
     out = []
     for identity in identities:
-        if any(cells[c].value is None for c in identity.cells):
+        if any(cells[c].value is None or cells[c].basis == identity.name for c in identity.cells):
             continue
         if sum(cells[c].value for c in identity.left) == sum(cells[c].value for c in identity.right) and \
                 sum(cells[c].status == PRINTED for c in identity.cells) >= 2:

@@ -79,27 +79,30 @@ def read_image(data: bytes) -> Layout:
     return Layout(lines, "scan", notes=[f"{len(frames)} page image(s) read by OCR"])
 
 
-def ocr_pdf_pages(data: bytes, pages: list[int]) -> list[Line]:
-    """Render the given pages (1-based) of a PDF and read them by OCR."""
+def ocr_pdf_pages(data: bytes, pages: dict[int, int]) -> list[Line]:
+    """Render the given pages of a PDF (1-based page → the resolution its scan was made at, so
+    it is neither blurred nor enlarged twice) and read them by OCR."""
     import pypdfium2
 
     document = pypdfium2.PdfDocument(data, password="")
     lines: list[Line] = []
-    for number in pages:
-        image = document[number - 1].render(scale=OCR_DPI / 72, grayscale=True).to_pil()
+    for number, dpi in sorted(pages.items()):
+        image = document[number - 1].render(scale=dpi / 72, grayscale=True).to_pil()
         lines += ocr_image(image, number)
     return lines
 
 
 def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     gray = np.asarray(image.convert("L"))
+    scale = 1.0
     if gray.shape[1] < TARGET_WIDTH * 0.8:  # 150–200 dpi scans read better enlarged
         scale = TARGET_WIDTH / gray.shape[1]
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     gray = _deskew(gray)
     horizontal, vertical = _rules(gray)
     grids = _find_grids(horizontal, vertical)
-    clean = cv2.medianBlur(gray, 3)  # speckle and JPEG noise
+    # speckle and JPEG noise: the filter grows with the enlargement, as the specks do
+    clean = cv2.medianBlur(gray, 5 if scale > 1.6 else 3)
     clean = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
     clean[(horizontal > 0) | (vertical > 0)] = 255  # rules confuse the recogniser
     pieces = _table_pieces(clean, grids) + _text_pieces(clean, grids)
@@ -108,13 +111,16 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     # ("4" as 长, "0" as 口): the cells of number columns are read again, digits only.
     numeric = [i for i in _number_cells(pieces, texts) if not looks_like_value(texts[i], ocr=True)
                and sum(_is_cjk(ch) for ch in texts[i]) < 2]
+    unreadable = set()
     if numeric:
         enlarged = [_Piece(cv2.resize(pieces[i].image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 0)
                     for i in numeric]  # the digits model misses small lone glyphs
         for i, text in zip(numeric, _read_pieces(enlarged, "eng", DIGITS_CONFIG)):
             if looks_like_value(text):
                 texts[i] = text
-    return _assemble(pieces, texts, grids, page)
+            else:  # a number neither model could read: it keeps its place, unread
+                unreadable.add(pieces[i].cell)
+    return _assemble(pieces, texts, grids, page, unreadable)
 
 
 # --- the image --------------------------------------------------------------------------------
@@ -340,7 +346,8 @@ def _read_pieces(pieces: list[_Piece], lang: str, config: str = TESSERACT_CONFIG
     return [squeeze(" ".join(t for _, t in _text_lines(ws))) for ws in words]
 
 
-def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: int) -> list[Line]:
+def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: int,
+              unreadable: set = frozenset()) -> list[Line]:
     """Tables as grid lines and the other lines as text, top to bottom."""
     cell_text = {p.cell: t for p, t in zip(pieces, texts) if p.cell is not None}
     blocks: list[tuple[int, list[Line]]] = []
@@ -348,7 +355,8 @@ def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: 
         rows: dict[int, list[Cell]] = {}
         for r0, c0, r1, c1 in grid.cells:
             text = squeeze(cell_text.get((g, r0, c0, r1, c1), ""), digits=True)
-            rows.setdefault(r0, []).append(Cell(text, col=c0, span=c1 - c0, ocr=True))
+            rows.setdefault(r0, []).append(Cell(text, col=c0, span=c1 - c0, ocr=True,
+                                                unreadable=(g, r0, c0, r1, c1) in unreadable))
             for r in range(r0 + 1, r1):
                 rows.setdefault(r, []).append(Cell(text, col=c0, span=c1 - c0, spanned=True, ocr=True))
         lines = [Line(sorted(rows[r], key=lambda c: c.col), grid=True, aligned=True, number=r + 1,

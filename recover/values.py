@@ -24,7 +24,7 @@ _NUMBER = re.compile(
 OCR_DIGITS = str.maketrans({"O": "0", "o": "0", "〇": "0", "D": "0", "Q": "0", "l": "1", "I": "1", "|": "1",
                             "i": "1", "!": "1", "]": "1", "[": "1", "S": "5", "s": "5", "B": "8", "Z": "2",
                             "z": "2", "g": "9", "q": "9", "G": "6", "b": "6"})
-_OCR_STRAY = ".,'`‘’、_:;^~ "
+_OCR_STRAY = ".,'`‘’“”、_:;^~*·。 "
 
 
 @dataclass(frozen=True)
@@ -55,7 +55,7 @@ def parse_value(text: str, *, amount: bool = False, ocr: bool = False) -> Readin
     """
     reading = _parse(text, amount)
     if ocr and (reading.kind == "unparsed" or (reading.kind == "number" and not amount and "." in text)):
-        repaired = text.strip(_OCR_STRAY).translate(OCR_DIGITS).replace(" ", "")
+        repaired = text.strip(_OCR_STRAY).rstrip("-—").strip(_OCR_STRAY).translate(OCR_DIGITS).replace(" ", "")
         if not amount:
             repaired = repaired.replace(".", "").replace(",", "")
         second = _parse(repaired, amount)
