@@ -178,8 +178,8 @@ class RowClassifier(ClassifierMixin, BaseEstimator):
         model = LogisticRegression(C=self.C, max_iter=self.max_iter, random_state=self.random_state)
         return Pipeline([("features", features), ("model", model)])
 
-    def fit(self, X: list[dict], y: list[str]) -> "RowClassifier":
-        self.pipeline_ = self._pipeline().fit(list(X), list(y))
+    def fit(self, X: list[dict], y: list[str], sample_weight=None) -> "RowClassifier":
+        self.pipeline_ = self._pipeline().fit(list(X), list(y), model__sample_weight=sample_weight)
         self.classes_ = self.pipeline_.classes_
         return self
 

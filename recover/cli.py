@@ -87,18 +87,56 @@ class _Progress:
 
 
 @main.command()
-@click.option("--truth", required=True, type=click.Path(exists=True, file_okay=False, path_type=Path),
+@click.option("--truth", type=click.Path(exists=True, file_okay=False, path_type=Path),
               help="Directory of truth JSON files.")
-@click.option("--cells", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="A batch's cells.csv.")
+@click.option("--cells", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A batch's cells.csv.")
+@click.option("--compare", nargs=2, type=click.Path(exists=True, dir_okay=False),
+              help="Two models to compare on the documents given as arguments.")
+@click.option("--trust-model", is_flag=True, help="Load the --compare models even without matching cards.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def evaluate(truth, cells, as_json):
-    """Score a batch's cells.csv against ground truth."""
+@click.argument("documents", nargs=-1, type=click.Path(exists=True, path_type=Path))
+def evaluate(truth, cells, compare, trust_model, as_json, documents):
+    """Score a batch's cells.csv against truth (--truth, --cells), or compare two models on the
+    same DOCUMENTS (--compare A B), listing the rows and cells that change."""
+    if compare:
+        _compare(compare, documents, truth, trust_model, as_json)
+        return
+    if not (truth and cells):
+        raise click.UsageError("give --truth and --cells, or --compare MODEL_A MODEL_B DOCUMENTS...")
     scores = evaluate_.score(evaluate_.load_truth(truth), evaluate_.load_cells(cells))
     if as_json:
         click.echo(json.dumps(scores.summary(), indent=2))
     else:
         click.echo("\n".join(evaluate_.report_lines(scores)))
+
+
+def _compare(paths, documents, truth, trust, as_json):
+    if not documents:
+        raise click.UsageError("--compare needs documents to read")
+    try:
+        models = {str(p): load_model(p, trust=trust) for p in paths}
+    except ModelError as e:
+        raise click.ClickException(str(e)) from e
+    result = evaluate_.compare_models(list(documents), models, evaluate_.load_truth(truth) if truth else None)
+    if as_json:
+        click.echo(json.dumps({"rows": result.rows, "cells": result.cells, "failed": result.failed,
+                               "scores": {k: v.summary() for k, v in result.scores.items()}}, ensure_ascii=False,
+                              indent=1))
+        return
+    a, b = paths
+    click.echo(f"A = {a}\nB = {b}")
+    click.echo(f"{len(result.rows)} rows classified differently:")
+    for document, label, ra, rb in result.rows:
+        click.echo(f"  {document}: {label[:30]!r}: {ra} → {rb}")
+    click.echo(f"{len(result.cells)} cells changed:")
+    for document, key, va, vb in result.cells:
+        click.echo(f"  {document}: {key}: {va} → {vb}")
+    for document, reason in result.failed:
+        click.echo(f"  failed: {document}: {reason}")
+    for name, scores in result.scores.items():
+        s = scores.summary()
+        click.echo(f"{'A' if name == a else 'B'}: cell accuracy {s['cell_accuracy']:.2%}, silent errors "
+                   f"{s['silent_errors']}, over {s['cells']} cells of {s['documents']} documents")
 
 
 @main.command()
@@ -168,8 +206,8 @@ def label(paths, out, model, trust_model, prefill, order):
             rows += candidate_rows(item.path, classifier, prefill)
         except UnreadableDocumentError as e:
             click.echo(f"skipped {item.path}: {e}", err=True)
-    if order == "doubt":
-        rows.sort(key=lambda r: float(r.probability))
+    if order == "doubt":  # rows the identities prove wrong first, then the least certain
+        rows.sort(key=lambda r: (not r.suggested, float(r.probability)))
     write_rows(out, rows)
     click.echo(f"wrote {len(rows)} rows to {out}; put the correct row ID in the 'row' column", err=True)
 

@@ -140,3 +140,53 @@ def report_lines(scores: Scores) -> list[str]:
         f"false-flag rate:    {s['false_flag_rate']:.2%} (right cells that are flagged)",
     ]
     return lines
+
+
+# --- two models on the same documents ----------------------------------------------------------
+
+
+@dataclass
+class ModelComparison:
+    """What changes between two models' readings of the same documents."""
+
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # document, label, row by A, row by B
+    cells: list[tuple[str, str, str, str]] = field(default_factory=list)  # document, cell, value by A, by B
+    failed: list[tuple[str, str]] = field(default_factory=list)  # document, reason
+    scores: dict[str, Scores] = field(default_factory=dict)  # model name → scores, where truth is given
+
+
+def compare_models(paths: list[Path], models: dict[str, object], truth: dict[str, dict] | None = None
+                   ) -> ModelComparison:
+    """Recover every document with each of two models; list the rows classified differently and
+    the cells whose value or status changed, and score each model where there is truth."""
+    from .batch import find_inputs
+    from .errors import UnreadableDocumentError
+    from .pipeline import recover_file
+
+    (name_a, model_a), (name_b, model_b) = models.items()
+    out = ModelComparison()
+    cells_by_model: dict[str, dict[str, dict[str, dict]]] = {name_a: {}, name_b: {}}
+    for item in find_inputs(paths):
+        try:
+            a, b = recover_file(item.path, model_a), recover_file(item.path, model_b)
+        except UnreadableDocumentError as e:
+            out.failed.append((item.name, str(e)))
+            continue
+        rows_a = {(r.line, r.label): r.key for r in a.rows}
+        rows_b = {(r.line, r.label): r.key for r in b.rows}
+        for spot in sorted(set(rows_a) | set(rows_b)):
+            if rows_a.get(spot) != rows_b.get(spot):
+                out.rows.append((item.name, spot[1], rows_a.get(spot, "none"), rows_b.get(spot, "none")))
+        for key in a.cells.keys() | b.cells.keys():
+            ca, cb = a.cells.get(key), b.cells.get(key)
+            shown_a = f"{ca.value} ({ca.status})" if ca else "-"
+            shown_b = f"{cb.value} ({cb.status})" if cb else "-"
+            if shown_a != shown_b:
+                out.cells.append((item.name, key, shown_a, shown_b))
+        for name, report in ((name_a, a), (name_b, b)):
+            cells_by_model[name][item.name] = {f"{r['table']}/{r['row']}/{r['col']}": r for r in report.records()}
+    if truth:
+        for name, cells in cells_by_model.items():
+            out.scores[name] = score({d: t for d, t in truth.items() if d in cells}, cells)
+    out.cells.sort()
+    return out

@@ -125,6 +125,8 @@ class Classified:
     descriptions: list[dict]
     choice: TemplateChoice
     decoding: Decoding
+    proba: object = None  # the classifier's probabilities, candidates × classes
+    classes: tuple = ()
 
     @property
     def rows(self) -> list[AssignedRow]:
@@ -142,7 +144,7 @@ def classify_layout(layout: Layout, model: RowClassifier | None = None) -> Class
     proba = model.predict_proba(descriptions)
     decodings = {t: model.decode(descriptions, t, proba) for t in schema.TEMPLATES}
     choice = choose(layout.text(), decodings)
-    return Classified(candidates, descriptions, choice, decodings[choice.template])
+    return Classified(candidates, descriptions, choice, decodings[choice.template], proba, tuple(model.classes_))
 
 
 def recover_layout(layout: Layout, name: str, model: RowClassifier | None = None) -> Report:

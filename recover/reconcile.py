@@ -388,6 +388,13 @@ def _set_inferred(cell: CellResult, value: int, confidence: float, doubt: list[s
     cell.flag(*doubt)
 
 
+def broken_identities(template: str, cells: dict[str, CellResult]) -> list[str]:
+    """The names of the identities a filled matrix breaks."""
+    return [i.name for i in schema.identities(template)
+            if all(cells[c].value is not None for c in i.cells)
+            and sum(cells[c].value for c in i.left) != sum(cells[c].value for c in i.right)]
+
+
 def _holding(identities: list[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
     """Identities whose cells are all known and add up, with at least two printed cells in them,
     and none worked out from the identity itself (it would hold by construction)."""

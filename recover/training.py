@@ -22,7 +22,7 @@ from .extract import RowCandidate, find_candidates, read_layouts
 from .synth import SyntheticReport, TRow
 from .values import normalize
 
-COLUMNS = ("document", "index", "predicted", "probability", "row") + FIELDS
+COLUMNS = ("document", "index", "template", "predicted", "probability", "suggested", "row") + FIELDS
 _INT_FIELDS = ("position", "values", "filled")
 
 
@@ -32,13 +32,26 @@ class LabelledRow:
     index: int
     row: str
     description: dict
+    template: str = ""
     predicted: str = ""
     probability: str = ""
+    suggested: str = ""  # the row ID the identities point to, where the prediction breaks one
     source: str = ""  # file:line, for messages
 
+    @property
+    def source_kind(self) -> str:
+        """"synthetic" for rows a generator labelled, "hand" for rows a person labelled."""
+        return "synthetic" if self.document.startswith("synthetic_") else "hand"
+
     def as_record(self) -> dict:
-        return {"document": self.document, "index": self.index, "predicted": self.predicted,
-                "probability": self.probability, "row": self.row, **self.description}
+        return {"document": self.document, "index": self.index, "template": self.template,
+                "predicted": self.predicted, "probability": self.probability, "suggested": self.suggested,
+                "row": self.row, **self.description}
+
+    @property
+    def key(self) -> tuple:
+        """What makes two lines the same row: its document, its place there, what it shows."""
+        return self.document, self.index, tuple(sorted(self.description.items()))
 
 
 class LabelError(ValueError):
@@ -55,8 +68,10 @@ def write_rows(path: Path, rows: list[LabelledRow]) -> None:
 
 
 def read_rows(path: Path) -> list[LabelledRow]:
-    """Read one training file; refuse a label that is not a known row ID, naming its line."""
-    valid = set(schema.all_row_keys())
+    """Read one training file; refuse a label that is not a row ID of the line's template (any
+    template where the line states none), naming the file and line."""
+    valid = {t: set(schema.row_keys(t)) | {schema.NOT_A_ROW} for t in schema.TEMPLATES}
+    anywhere = set(schema.all_row_keys())
     rows = []
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f, delimiter="\t")
@@ -67,31 +82,36 @@ def read_rows(path: Path) -> list[LabelledRow]:
             label = (record.get("row") or "").strip()
             if not label:
                 continue  # not labelled yet
-            if label not in valid:
-                raise LabelError(f"{path}:{line}: {label!r} is not a row ID (one of {schema.NOT_A_ROW}, "
-                                 f"requests/new, appeals/*, …)")
+            template = (record.get("template") or "").strip()
+            if template and template not in valid:
+                raise LabelError(f"{path}:{line}: template {template!r} is not one of {', '.join(schema.TEMPLATES)}")
+            if label not in (valid[template] if template else anywhere):
+                raise LabelError(f"{path}:{line}: {label!r} is not a row ID of template {template or '2019 or 2021'} "
+                                 f"(row IDs look like requests/new, active/fees, appeals/*; '{schema.NOT_A_ROW}' "
+                                 "for a line that is not a data row)")
             description = {k: record.get(k) or "" for k in FIELDS}
-            for k in _INT_FIELDS:
-                description[k] = int(description[k] or 0)
-            rows.append(LabelledRow(record.get("document", ""), int(record.get("index") or 0), label, description,
+            try:
+                for k in _INT_FIELDS:
+                    description[k] = int(description[k] or 0)
+                index = int(record.get("index") or 0)
+            except ValueError as e:
+                raise LabelError(f"{path}:{line}: {e}") from e
+            rows.append(LabelledRow(record.get("document", ""), index, label, description, template,
                                     record.get("predicted", ""), record.get("probability", ""), f"{path}:{line}"))
     return rows
 
 
 def read_dir(*paths: Path) -> list[LabelledRow]:
-    """Every labelled row under the given files and directories, duplicates dropped."""
-    seen: set[tuple] = set()
-    out = []
+    """Every labelled row under the given files and directories, each row once: where two lines
+    are the same row, the one read later (a label file given after training_data/) wins."""
+    rows: dict[tuple, LabelledRow] = {}
     for path in paths:
         files = sorted(Path(path).rglob("*.tsv")) if Path(path).is_dir() else [Path(path)]
         for file in files:
             for row in read_rows(file):
-                key = (row.document, row.index, tuple(sorted(row.description.items())))
-                if key in seen:
-                    continue
-                seen.add(key)
-                out.append(row)
-    return out
+                rows.pop(row.key, None)  # re-inserted last: the later file's label, in its order
+                rows[row.key] = row
+    return list(rows.values())
 
 
 # --- labelling generated reports by what the generator printed -------------------------------
@@ -106,7 +126,8 @@ def label_synthetic(report: SyntheticReport) -> list[LabelledRow]:
     rows the generator printed, matched in order by label text and printed numbers."""
     candidates = find_candidates(read_layouts(report.content.encode("utf-8"))[0])
     keys = _match_printed(candidates, report.printed)
-    return [LabelledRow(report.name, i, key, d) for i, (key, d) in enumerate(zip(keys, describe(candidates)))]
+    return [LabelledRow(report.name, i, key, d, report.template)
+            for i, (key, d) in enumerate(zip(keys, describe(candidates)))]
 
 
 def _match_printed(candidates: list[RowCandidate], printed: list[TRow]) -> list[str]:
@@ -153,8 +174,14 @@ def split_documents(rows: list[LabelledRow], held_out: float, seed: int) -> tupl
 # --- fitting and measuring ------------------------------------------------------------------
 
 
+# A row labelled by hand counts this many times a generated one: there are few of them, and they
+# are what the model has to get right (a new layout is learnt from a few dozen rows).
+HAND_LABEL_WEIGHT = 20.0
+
+
 def fit(rows: list[LabelledRow], seed: int = 0) -> RowClassifier:
-    return RowClassifier(random_state=seed).fit([r.description for r in rows], [r.row for r in rows])
+    weights = [1.0 if r.source_kind == "synthetic" else HAND_LABEL_WEIGHT for r in rows]
+    return RowClassifier(random_state=seed).fit([r.description for r in rows], [r.row for r in rows], weights)
 
 
 @dataclass
@@ -253,10 +280,48 @@ def card_markdown(card: dict) -> str:
 
 def candidate_rows(path: Path, model: RowClassifier, prefill: bool = False) -> list[LabelledRow]:
     """A document's row candidates with the model's guess and probability, ready for a person
-    to label in the ``row`` column (already filled with the guess when ``prefill``)."""
+    to label in the ``row`` column (already filled with the guess when ``prefill``).  Where the
+    identities prove a guess wrong — another row ID mends an identity it breaks — that ID is in
+    ``suggested``."""
     from .pipeline import classify_layout
 
     classified = classify_layout(read_layouts(Path(path).read_bytes())[0], model)
-    return [LabelledRow(Path(path).name, i, key if prefill else "", d, predicted=key, probability=f"{p:.3f}")
+    template = classified.choice.template
+    suggested = identity_suggestions(classified)
+    return [LabelledRow(Path(path).name, i, key if prefill else "", d, template, key, f"{p:.3f}",
+                        suggested.get(i, ""))
             for i, (d, key, p) in enumerate(zip(classified.descriptions, classified.decoding.keys,
                                                 classified.decoding.probabilities))]
+
+
+def identity_suggestions(classified, alternatives: int = 3) -> dict[int, str]:
+    """Candidate index → a row ID that, put in place of the classifier's, leaves fewer identities
+    broken.  Tries each classified row of a table with identities against its next most probable
+    IDs (swapping with the row that holds one, if any)."""
+    from .reconcile import AssignedRow, broken_identities, reconcile
+
+    template = classified.choice.template
+    rows = classified.rows
+    broken = len(broken_identities(template, reconcile(template, rows)))
+    if not broken:
+        return {}
+    order = set(schema.row_keys(template))
+    column = {k: j for j, k in enumerate(classified.classes)}
+    out: dict[int, str] = {}
+    for i, row in enumerate(rows):
+        table = row.key.split("/")[0]
+        if table == "active":
+            continue  # no identities to tell
+        probabilities = classified.proba[row.candidate.index]
+        options = sorted((k for k in order if k.startswith(table + "/") and k != row.key and k in column),
+                         key=lambda k: -probabilities[column[k]])[:alternatives]
+        for option in options:
+            changed = list(rows)
+            holder = next((j for j, r in enumerate(rows) if r.key == option), None)
+            changed[i] = AssignedRow(option, row.candidate, float(probabilities[column[option]]))
+            if holder is not None:
+                changed[holder] = AssignedRow(row.key, rows[holder].candidate, rows[holder].probability)
+            if len(broken_identities(template, reconcile(template, changed))) < broken:
+                out[row.candidate.index] = option
+                break
+    return out
