@@ -265,7 +265,7 @@ def _group_rows(lines: list[Line]) -> list[_Row]:
         stream = _Row(from_stream=True)
 
     for line in lines:
-        cells = [piece for cell in line.cells for piece in _pieces(cell)]
+        cells = [piece for cell in line.cells for piece in _pieces(cell, line.grid)]
         if not line.grid:
             for cell in cells:
                 if cell.is_blank:
@@ -303,11 +303,12 @@ def _group_rows(lines: list[Line]) -> list[_Row]:
     return [row for row in rows if row.labels or row.values]
 
 
-def _pieces(cell: Cell) -> list[Cell]:
-    """A cell that is not a plain value may hold several labels and values run together."""
+def _pieces(cell: Cell, grid: bool) -> list[Cell]:
+    """A cell that is not a plain value may hold several labels and values run together.  A
+    grid's cell without digits is one label, dashes and all ("Withheld - state secret")."""
     if cell.spanned and cell.is_value:  # a number merged down from the row above is not this row's
         return [Cell("", col=cell.col, span=cell.span, spanned=True)]
-    if cell.is_blank or cell.is_value:
+    if cell.is_blank or cell.is_value or (grid and not any(ch.isdigit() for ch in cell.text)):
         return [cell]
     pieces = tokenize(cell.text)
     for piece in pieces:

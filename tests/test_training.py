@@ -1,0 +1,134 @@
+"""The retraining kit: label files, reproducible training, safe model loading, and the rows the
+identities prove wrong."""
+import json
+import shutil
+
+import joblib
+import numpy as np
+import pytest
+from click.testing import CliRunner
+from conftest import REAL
+
+import recover
+from recover.cli import main
+from recover.model import ModelError, card_path, load_model, save_model
+from recover.pipeline import classify_layout
+from recover.extract import read_layouts
+from recover.training import COLUMNS, LabelError, fit, identity_suggestions, read_dir, read_rows
+
+TRAINING = REAL.parent.parent.parent / "training_data"
+
+
+def label_file(tmp_path, lines: list[dict], name="labels.tsv"):
+    path = tmp_path / name
+    with open(path, "w", encoding="utf-8") as f:
+        f.write("\t".join(COLUMNS) + "\n")
+        for line in lines:
+            f.write("\t".join(str(line.get(c, "")) for c in COLUMNS) + "\n")
+    return path
+
+
+LINE = {"document": "d.txt", "index": 0, "template": "2021", "row": "requests/new", "label": "一、本年新收政府信息公开申请数量",
+        "section": "requests", "position": 0, "values": 7, "filled": 7}
+
+
+def test_a_label_file_reads_and_unlabelled_lines_wait(tmp_path):
+    path = label_file(tmp_path, [LINE, dict(LINE, index=1, row="")])
+    rows = read_rows(path)
+    assert len(rows) == 1 and rows[0].row == "requests/new" and rows[0].description["filled"] == 7
+
+
+@pytest.mark.parametrize("bad, message", [
+    (dict(LINE, row="requests/newly"), "3: 'requests/newly' is not a row ID of template 2021"),
+    (dict(LINE, row="requests/other"), "is not a row ID of template 2021"),  # the 2019 row, in a 2021 report
+    (dict(LINE, template="2020"), "template '2020' is not one of"),
+    (dict(LINE, values="seven"), "3:"),
+])
+def test_a_bad_label_is_refused_with_its_line(tmp_path, bad, message):
+    path = label_file(tmp_path, [LINE, bad])
+    with pytest.raises(LabelError, match=message):
+        read_rows(path)
+
+
+def test_label_files_merge_without_duplicates_the_later_label_winning(tmp_path):
+    first = label_file(tmp_path, [LINE, dict(LINE, index=1, row="none", label="x")], "a.tsv")
+    second = label_file(tmp_path, [dict(LINE, row="requests/carried_over")], "b.tsv")
+    rows = read_dir(first, second)
+    assert len(rows) == 2
+    assert {r.index: r.row for r in rows} == {0: "requests/carried_over", 1: "none"}
+
+
+def test_training_is_reproducible(tmp_path):
+    rows = read_dir(TRAINING / "real") + read_dir(TRAINING / "synthetic")[:3000]
+    a, b = fit(rows, seed=3), fit(rows, seed=3)
+    X = [r.description for r in rows[:200]]
+    assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
+
+
+def test_recover_train_writes_the_model_and_a_true_card(tmp_path):
+    out = tmp_path / "model" / "m.joblib"
+    result = CliRunner().invoke(main, ["train", "--data", str(TRAINING / "real"), "--out", str(out), "--folds", "2"])
+    assert result.exit_code == 0, result.output
+    card = json.loads(card_path(out).read_text(encoding="utf-8"))
+    assert card["sha256"] and card["templates"] == ["2021", "2019"] and card["scikit_learn"]
+    assert len(card["training_files"]) == 15 and all(len(f["sha256"]) == 64 for f in card["training_files"])
+    assert card["rows_per_id"]["requests/new"] >= 10 and "accuracy" in card["cross_validation"]
+    assert out.with_suffix(".card.md").read_text(encoding="utf-8").startswith("# Model card")
+    assert isinstance(load_model(out), recover.classify.RowClassifier)
+
+
+def test_a_tampered_model_is_refused_unless_trusted(tmp_path, model):
+    path = tmp_path / "m.joblib"
+    save_model(model, path, {"note": "test"})
+    assert isinstance(load_model(path), type(model))
+    changed = joblib.load(path)
+    changed.C = 1.0  # any change to the pickled file
+    joblib.dump(changed, path)
+    with pytest.raises(ModelError, match="sha256"):
+        load_model(path)
+    assert load_model(path, trust=True).C == 1.0
+    card_path(path).unlink()
+    with pytest.raises(ModelError, match="no card"):
+        load_model(path)
+
+
+def test_a_model_from_another_scikit_learn_says_so(tmp_path, model):
+    path = tmp_path / "m.joblib"
+    save_model(model, path, {})
+    card = json.loads(card_path(path).read_text())
+    card["scikit_learn"] = "0.1.0"
+    card_path(path).write_text(json.dumps(card))
+    with pytest.warns(UserWarning, match="scikit-learn 0.1.0"):
+        load_model(path)
+
+
+def test_the_shipped_model_matches_its_card():
+    from recover.model import sha256, shipped_model_path
+
+    path = shipped_model_path()
+    card = json.loads(card_path(path).read_text(encoding="utf-8"))
+    assert card["sha256"] == sha256(path)
+    for entry in card["training_files"]:
+        assert entry["rows"] == len(read_rows(TRAINING.parent / entry["path"]))
+
+
+def test_rows_the_identities_prove_wrong_are_found(model):
+    classified = classify_layout(read_layouts((REAL / "301_huaian-gov-2024.pdf").read_bytes())[0], model)
+    keys = classified.decoding.keys
+    granted, total = keys.index("requests/granted"), keys.index("requests/total")
+    keys[granted], keys[total] = keys[total], keys[granted]  # a classifier mistake the identities expose
+    suggested = identity_suggestions(classified)
+    assert suggested[classified.candidates[granted].index] == "requests/granted"
+    assert suggested[classified.candidates[total].index] == "requests/total"
+
+
+def test_recover_label_writes_the_doubtful_rows_first(tmp_path):
+    out = tmp_path / "labels.tsv"
+    result = CliRunner().invoke(main, ["label", str(REAL / "002_pingtan-2021-flat.txt"), str(REAL / "201_zhanjiang-devzone-police-2021.txt"),
+                                       "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    lines = out.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split("\t")
+    probabilities = [float(line.split("\t")[header.index("probability")]) for line in lines[1:]]
+    assert probabilities == sorted(probabilities) and len(lines) > 40
+    assert all(line.split("\t")[header.index("row")] == "" for line in lines[1:])
