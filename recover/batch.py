@@ -1,35 +1,59 @@
 """Recovering many documents: inputs found, each document isolated, outputs written whole.
 
-One document's failure never stops the batch: it becomes a ``failed`` row in the summary with
-a message a user can act on.  Outputs are written to a temporary file and renamed, so a
-reader never sees half a file.
+* One document's failure never stops the batch: an exception, a time limit passed or memory run
+  out becomes a ``failed`` row in the summary with a reason a user can act on; a worker process
+  that dies is replaced and the document that killed it is found and reported.
+* Each finished document is written at once to ``json/<document>.json`` (to a temporary file,
+  then renamed), so a batch killed at any point resumes with ``resume=True``: what is done is
+  read back, nothing is lost or written twice.
+* The tables for analysts (cells.csv and the rest) are written last, from those files, in input
+  order: the same inputs give byte-identical outputs whatever the number of jobs or machines.
+* ``jobs`` spreads documents over processes with joblib; ``scheduler`` sends them to a Dask
+  cluster through joblib's Dask backend (the workers must see the input paths).
 """
 from __future__ import annotations
 
 import csv
 import json
 import os
+import resource
+import signal
 import tempfile
-from collections.abc import Callable, Iterable
+import threading
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from . import schema
+from .agency import agency_and_year
 from .errors import UnreadableDocumentError
 from .model import load_model
 from .pipeline import recover_file
+from .reconcile import CellResult
 from .report import CSV_COLUMNS, FAILED, Report
 
 # File kinds picked up when a directory is given (a file named explicitly is always read).
 DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml", ".pdf", ".docx",
                      ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
-SUMMARY_COLUMNS = ("document", "path", "outcome", "template", "cells", "flagged_cells", "error")
+SUMMARY_COLUMNS = ("document", "path", "outcome", "template", "agency", "year", "cells", "flagged_cells", "error")
+FORMATS = ("csv", "parquet", "wide", "xlsx")
+CROSS_YEAR_FLAG = "identity_broken:cross_year"
 
 
 @dataclass
 class Input:
     path: Path
     name: str  # the document's name in the outputs: its file name, made unique within the batch
+
+
+@dataclass(frozen=True)
+class Limits:
+    """What one document may take.  None: no limit."""
+
+    seconds: float | None = None
+    memory_mb: int | None = None
 
 
 def find_inputs(paths: Iterable[str | Path]) -> list[Input]:
@@ -53,91 +77,312 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Input]:
     return inputs
 
 
+# --- one document, isolated ----------------------------------------------------------------------
+
+
 @lru_cache(maxsize=4)
 def _model(model_path: str | None, trust: bool):
-    """Each process loads a model once (joblib workers are separate processes)."""
+    """Each process loads a model once (joblib and Dask workers are separate processes)."""
     return load_model(model_path, trust=trust)
 
 
-def recover_one(item: Input, model_path: str | None = None, trust_model: bool = False) -> Report:
+def recover_one(item: Input, model_path: str | None = None, trust_model: bool = False,
+                limits: Limits = Limits()) -> Report:
     """Recover one input; any failure becomes a failed report with a one-line reason."""
     try:
-        report = recover_file(item.path, _model(model_path, trust_model))
+        _limit_memory(limits.memory_mb)
+        model = _model(model_path, trust_model)  # loaded once a process, outside any document's time
+        with _time_limit(limits.seconds):
+            report = recover_file(item.path, model)
     except UnreadableDocumentError as e:
         report = Report(item.name, error=str(e))
+    except _TimeUp:
+        report = Report(item.name, error=f"took longer than the {limits.seconds:g} s allowed a document")
     except MemoryError:
-        report = Report(item.name, error="ran out of memory reading this document")
+        report = Report(item.name, error=f"needed more than the {limits.memory_mb} MB allowed a document"
+                        if limits.memory_mb else "ran out of memory reading this document")
     except Exception as e:  # a bug must cost one document, not the batch
         report = Report(item.name, error=f"internal error ({type(e).__name__}: {e})")
     report.document = item.name
+    if report.error and not report.year:
+        report.agency, report.year = _name_says(item.path)
     return report
 
 
+def recover_chunk(items: list[Input], model_path: str | None, trust_model: bool, limits: Limits) -> list[Report]:
+    return [recover_one(item, model_path, trust_model, limits) for item in items]
+
+
+def _name_says(path: Path) -> tuple[str, int | None]:
+    return agency_and_year(path.stem)
+
+
+class _TimeUp(BaseException):
+    """A document's time is up.  Not an Exception, so that no reader's ``except Exception``
+    (pdfplumber wraps everything it catches) can swallow it."""
+
+
+@contextmanager
+def _time_limit(seconds: float | None):
+    """Interrupt the document after ``seconds`` (where the platform lets this thread be interrupted:
+    the main thread of a process; Dask runs documents in threads and keeps its own watch)."""
+    if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
+        yield
+        return
+
+    def stop(signum, frame):
+        raise _TimeUp()
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+_memory_limited = False
+
+
+def _limit_memory(megabytes: int | None) -> None:
+    """Cap this process's address space, so a document that would exhaust memory raises
+    MemoryError instead of taking the machine down.  Done once a process."""
+    global _memory_limited
+    if not megabytes or _memory_limited:
+        return
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    limit = megabytes * 1024 * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    _memory_limited = True
+
+
+# --- many documents --------------------------------------------------------------------------------
+
+
 def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, trust_model: bool = False,
-              jobs: int = 1, on_done: Callable[[Report], None] | None = None) -> list[Report]:
-    """Recover every input and write cells.csv, json/<document>.json and summary.csv under ``out``."""
+              jobs: int = 1, resume: bool = False, limits: Limits = Limits(), scheduler: str | None = None,
+              formats: Iterable[str] = ("csv",), manifest: Path | None = None, chunk: int = 8,
+              on_done: Callable[[Report], None] | None = None,
+              on_resume: Callable[[int, int], None] | None = None) -> list[Report]:
+    """Recover every input into ``out``: json/<document>.json as each finishes, then cells.csv,
+    summary.csv and the other formats asked for.  Returns the reports in input order.
+    ``on_resume(done, to_go)`` hears how much an earlier run of the batch had finished."""
     out = Path(out)
     (out / "json").mkdir(parents=True, exist_ok=True)
-    if jobs == 1:
-        reports = []
-        for item in inputs:
-            reports.append(recover_one(item, model_path, trust_model))
-            if on_done:
-                on_done(reports[-1])
-    else:
-        from joblib import Parallel, delayed
-
-        parallel = Parallel(n_jobs=jobs, return_as="generator")
-        reports = []
-        for report in parallel(delayed(recover_one)(item, model_path, trust_model) for item in inputs):
-            reports.append(report)
-            if on_done:
-                on_done(report)
-    for item, report in zip(inputs, reports):
-        _write_atomic(out / "json" / f"{item.name}.json",
-                      json.dumps(report.to_dict(), ensure_ascii=False, indent=1) + "\n")
-    _write_csv(out / "cells.csv", CSV_COLUMNS, (r for report in reports for r in report.records()))
-    _write_csv(out / "summary.csv", SUMMARY_COLUMNS, (summary_row(item, r) for item, r in zip(inputs, reports)))
+    for stale in out.glob("**/.*.tmp"):  # half-written files of a batch that was killed
+        stale.unlink()
+    done = _finished(inputs, out) if resume else {}
+    for report in done.values():
+        if on_done:
+            on_done(report)
+    todo = [item for item in inputs if item.name not in done]
+    if resume and on_resume:
+        on_resume(len(done), len(todo))
+    path_of = {item.name: item.path for item in inputs}
+    for report in _recover_all(todo, model_path, trust_model, jobs, limits, scheduler, chunk):
+        _write_atomic(out / "json" / f"{report.document}.json", _json(report, path_of[report.document]))
+        done[report.document] = report
+        if on_done:
+            on_done(report)
+    reports = [done[item.name] for item in inputs]
+    _apply_manifest(reports, manifest)
+    for report in check_across_years(reports):  # its cells changed: the saved file follows
+        saved = out / "json" / f"{report.document}.json"
+        text = _json(report, path_of[report.document])
+        if not saved.exists() or saved.read_text(encoding="utf-8") != text:
+            _write_atomic(saved, text)
+    write_outputs(reports, inputs, out, formats)
     return reports
 
 
-def summary_row(item: Input, report: Report) -> dict:
-    return {"document": report.document, "path": str(item.path), "outcome": report.outcome,
-            "template": report.template or "", "cells": len(report.cells),
-            "flagged_cells": report.flagged_cells, "error": report.error}
+def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, chunk) -> Iterator[Report]:
+    """Reports as documents finish.  A worker that dies takes no document down with it but the
+    one that killed it: its chunk is read again one document a process until that one is found."""
+    if not todo:
+        return
+    if jobs == 1 and not scheduler:
+        for item in todo:
+            yield recover_one(item, model_path, trust, limits)
+        return
+    from joblib import Parallel, delayed, parallel_config
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    pending = {item.name: item for item in todo}
+    size = max(1, chunk)
+    while pending:
+        items = list(pending.values())
+        chunks = [items[i:i + size] for i in range(0, len(items), size)]
+        try:
+            with _backend(scheduler, parallel_config):
+                parallel = Parallel(n_jobs=jobs if not scheduler else -1, return_as="generator_unordered")
+                for reports in parallel(delayed(recover_chunk)(c, model_path, trust, limits) for c in chunks):
+                    for report in reports:
+                        pending.pop(report.document, None)
+                        yield report
+        except TerminatedWorkerError:
+            if size > 1:
+                size = 1  # find the document that kills a worker, one document a task
+                continue
+            suspect = next(iter(pending.values()))
+            if _survives_alone(suspect, model_path, trust, limits):
+                continue
+            pending.pop(suspect.name)
+            yield Report(suspect.name, error="the reader crashed on this document (its worker process died)")
+
+
+def _survives_alone(item: Input, model_path, trust, limits) -> bool:
+    from joblib import Parallel, delayed
+    from joblib.externals.loky.process_executor import TerminatedWorkerError
+
+    try:
+        Parallel(n_jobs=2)(delayed(recover_one)(i, model_path, trust, limits) for i in [item])
+        return True
+    except TerminatedWorkerError:
+        return False
+
+
+@contextmanager
+def _backend(scheduler: str | None, parallel_config):
+    if not scheduler:
+        yield
+        return
+    from dask.distributed import Client
+
+    with Client(scheduler) as client, parallel_config(backend="dask", wait_for_workers_timeout=60):
+        client.wait_for_workers(1)
+        yield
+
+
+def _finished(inputs: list[Input], out: Path) -> dict[str, Report]:
+    """Documents a previous run of this batch finished (their saved file names the same input)."""
+    done = {}
+    for item in inputs:
+        path = out / "json" / f"{item.name}.json"
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            continue
+        if data.get("path") == str(item.path):
+            report = Report.from_dict(data)
+            for cell in report.cells.values():  # the cross-year check is made again at the end
+                cell.flags = [f for f in cell.flags if f != CROSS_YEAR_FLAG]
+            done[item.name] = report
+    return done
+
+
+def _json(report: Report, path: Path) -> str:
+    return json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False, indent=1) + "\n"
 
 
 def any_failed(reports: list[Report]) -> bool:
     return any(r.outcome == FAILED for r in reports)
 
 
+# --- agencies over the years ---------------------------------------------------------------------
+
+
+def _apply_manifest(reports: list[Report], manifest: Path | None) -> None:
+    """A manifest CSV (document, agency, year) overrides what the documents say of themselves."""
+    if not manifest:
+        return
+    with open(manifest, encoding="utf-8-sig", newline="") as f:
+        rows = {row["document"]: row for row in csv.DictReader(f)}
+    for report in reports:
+        row = rows.get(report.document)
+        if row:
+            report.agency = row.get("agency") or report.agency
+            report.year = int(row["year"]) if row.get("year") else report.year
+
+
+def check_across_years(reports: list[Report]) -> list[Report]:
+    """Identity 5: an agency's 上年结转 this year equals its 结转下年度 last year.  Both cells are
+    flagged where it fails.  Returns the reports whose cells gained a flag."""
+    by_agency: dict[tuple[str, int], Report] = {}
+    for r in reports:
+        if r.agency and r.year and r.cells and (r.agency, r.year) not in by_agency:
+            by_agency[(r.agency, r.year)] = r
+    changed: dict[str, Report] = {}
+    for (agency, year), this in sorted(by_agency.items()):
+        last = by_agency.get((agency, year - 1))
+        if last is None:
+            continue
+        for column in (c.id for c in schema.REQUEST_COLUMNS):
+            now: CellResult = this.cells[f"requests/carried_over/{column}"]
+            before: CellResult = last.cells[f"requests/carried_forward/{column}"]
+            if now.value is not None and before.value is not None and now.value != before.value:
+                for cell, report in ((now, this), (before, last)):
+                    cell.flag(CROSS_YEAR_FLAG)
+                    cell.confidence = min(cell.confidence, 0.5)
+                    changed[report.document] = report
+    return list(changed.values())
+
+
+# --- the tables for analysts ------------------------------------------------------------------------
+
+
+def write_outputs(reports: list[Report], inputs: list[Input], out: Path, formats: Iterable[str]) -> None:
+    formats = set(formats) | {"csv"}
+    _write_csv(out / "cells.csv", CSV_COLUMNS, (r for report in reports for r in report.records()))
+    _write_csv(out / "summary.csv", SUMMARY_COLUMNS, (summary_row(item, r) for item, r in zip(inputs, reports)))
+    if "parquet" in formats or "wide" in formats:
+        from .tables import cells_frame, wide_frame
+
+        if "parquet" in formats:
+            _write_parquet(out / "cells.parquet", cells_frame(reports))
+        if "wide" in formats:
+            wide = wide_frame(reports)
+            with _atomic(out / "wide.csv", "w") as f:
+                wide.to_csv(f, index=False, lineterminator="\n")
+            if "parquet" in formats:
+                _write_parquet(out / "wide.parquet", wide)
+    if "xlsx" in formats:
+        from .tables import workbook
+
+        (out / "xlsx").mkdir(exist_ok=True)
+        for report in reports:
+            if report.cells:
+                _write_atomic_bytes(out / "xlsx" / f"{report.document}.xlsx", workbook(report))
+
+
+def summary_row(item: Input, report: Report) -> dict:
+    return {"document": report.document, "path": str(item.path), "outcome": report.outcome,
+            "template": report.template or "", "agency": report.agency, "year": report.year or "",
+            "cells": len(report.cells), "flagged_cells": report.flagged_cells, "error": report.error}
+
+
 def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict]) -> None:
-    with _atomic(path) as f:
+    with _atomic(path, "w") as f:
         writer = csv.DictWriter(f, columns, lineterminator="\n")
         writer.writeheader()
         writer.writerows(rows)
 
 
+def _write_parquet(path: Path, frame) -> None:
+    with _atomic(path, "wb") as f:
+        frame.to_parquet(f, index=False, engine="pyarrow")
+
+
 def _write_atomic(path: Path, text: str) -> None:
-    with _atomic(path) as f:
+    with _atomic(path, "w") as f:
         f.write(text)
 
 
-class _atomic:
-    """Write to a temporary file beside ``path``, then rename it into place."""
+def _write_atomic_bytes(path: Path, data: bytes) -> None:
+    with _atomic(path, "wb") as f:
+        f.write(data)
 
-    def __init__(self, path: Path):
-        self.path = Path(path)
 
-    def __enter__(self):
-        fd, self.tmp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".tmp")
-        self.file = os.fdopen(fd, "w", encoding="utf-8", newline="")
-        return self.file
-
-    def __exit__(self, kind, value, traceback):
-        self.file.close()
-        if kind is None:
-            os.replace(self.tmp, self.path)
-        else:
-            os.unlink(self.tmp)
-        return False
+@contextmanager
+def _atomic(path: Path, mode: str):
+    """Write to a temporary file beside ``path``, then rename it into place: a reader (or a
+    resumed batch) never sees half a file."""
+    path = Path(path)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {})) as f:
+            yield f
+        os.replace(tmp, path)
+    except BaseException:
+        os.unlink(tmp)
+        raise

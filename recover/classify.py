@@ -203,9 +203,10 @@ class RowClassifier(ClassifierMixin, BaseEstimator):
         probs = [float(proba[i, index[k]]) for i, k in enumerate(out_keys)]
         score = float(none.sum() + sum(canon[i, j] - none[i] for i, j in enumerate(chosen) if j >= 0))
         contested = set()
+        favourite = np.argmax(canon, axis=1)  # each candidate's likeliest canonical row
         for i, key in enumerate(out_keys):
-            wanted = max(keys, key=lambda k: proba[i, index[k]] if k in index else -1.0)
-            if wanted != key and proba[i, index[wanted]] >= CONTEST_PROBABILITY and wanted in out_keys:
+            wanted = keys[favourite[i]]
+            if wanted != key and np.exp(canon[i, favourite[i]]) >= CONTEST_PROBABILITY and wanted in out_keys:
                 contested.update({wanted, key} - {schema.NOT_A_ROW})
         return Decoding(template, out_keys, probs, score, contested)
 

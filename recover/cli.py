@@ -28,12 +28,23 @@ def _check_model(model: str | None, trust: bool) -> None:
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Directory for cells.csv, summary.csv and json/.")
+              help="Directory for cells.csv, summary.csv, json/ and the other formats.")
 @click.option("--jobs", "-j", default=1, show_default=True, help="Documents recovered at once (-1: all cores).")
+@click.option("--resume", is_flag=True, help="Skip the documents an interrupted run of this batch finished.")
+@click.option("--format", "formats", multiple=True, type=click.Choice(batch_.FORMATS), default=("csv",),
+              show_default=True, help="Also write cells.parquet, wide.csv(.parquet), xlsx/<document>.xlsx.")
+@click.option("--time-limit", type=float, default=300, show_default=True,
+              help="Seconds one document may take before it is reported failed (0: none).")
+@click.option("--memory-limit", type=int, default=4096, show_default=True,
+              help="MB of address space a worker may use; a document needing more fails (0: none).")
+@click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="CSV with document, agency, year: overrides what documents say of themselves.")
+@click.option("--scheduler", help="Address of a Dask scheduler (tcp://host:8786) to run the documents on.")
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
 @click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-def batch(paths, out, jobs, model, trust_model, progress):
+def batch(paths, out, jobs, resume, formats, time_limit, memory_limit, manifest, scheduler, model, trust_model,
+          progress):
     """Recover every document under PATHS (files or directories) into OUT.
 
     Exit status: 0 when every document was read (ok or flagged), 1 when any failed.
@@ -43,9 +54,13 @@ def batch(paths, out, jobs, model, trust_model, progress):
     if not inputs:
         raise click.ClickException("no documents found under the paths given")
     show = sys.stderr.isatty() if progress is None else progress
+    limits = batch_.Limits(time_limit or None, memory_limit or None)
     with _Progress(len(inputs), show) as bar:
         reports = batch_.run_batch(inputs, out, model_path=model, trust_model=trust_model, jobs=jobs,
-                                   on_done=bar.advance)
+                                   resume=resume, limits=limits, scheduler=scheduler, formats=formats,
+                                   manifest=manifest, on_done=bar.advance,
+                                   on_resume=lambda done, todo: click.echo(
+                                       f"resuming: {done} documents already done, {todo} to go", err=True))
     outcomes = {o: sum(r.outcome == o for r in reports) for o in ("ok", "flagged", "failed")}
     click.echo(f"{len(reports)} documents: {outcomes['ok']} ok, {outcomes['flagged']} flagged, "
                f"{outcomes['failed']} failed → {out}/cells.csv, {out}/summary.csv", err=True)
@@ -67,18 +82,20 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
             self.progress = Progress(TextColumn("[bold]recover"), BarColumn(), MofNCompleteColumn(),
-                                     TextColumn("{task.fields[counts]}"), TextColumn("{task.speed} docs/s"),
+                                     TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[rate]}"),
                                      TimeRemainingColumn(), transient=False)
             self.progress.start()
-            self.task = self.progress.add_task("batch", total=self.total, counts="")
+            self.task = self.progress.add_task("batch", total=self.total, counts="", rate="")
         return self
 
     def advance(self, report) -> None:
         self.counts[report.outcome] += 1
         if self.show:
             c = self.counts
+            speed = self.progress.tasks[0].speed
             self.progress.update(self.task, advance=1,
-                                 counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed")
+                                 counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed",
+                                 rate=f"{speed:.1f} docs/s" if speed else "")
 
     def __exit__(self, *exc):
         if self.show:

@@ -310,9 +310,9 @@ def _pieces(cell: Cell, grid: bool) -> list[Cell]:
         return [Cell("", col=cell.col, span=cell.span, spanned=True)]
     if cell.is_blank or cell.is_value or (grid and not any(ch.isdigit() for ch in cell.text)):
         return [cell]
-    pieces = tokenize(cell.text)
+    pieces = tokenize(cell.text, ocr=cell.ocr)
     for piece in pieces:
-        piece.col, piece.span, piece.spanned, piece.ocr = cell.col, cell.span, cell.spanned, cell.ocr
+        piece.col, piece.span, piece.spanned = cell.col, cell.span, cell.spanned
     return pieces
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from .values import looks_like_value, normalize
 
@@ -30,11 +31,11 @@ class Cell:
     # True for an OCR'd cell among numbers that no reading made a number of: a value unread.
     unreadable: bool = False
 
-    @property
+    @cached_property
     def is_value(self) -> bool:
         return self.unreadable or looks_like_value(self.text, ocr=self.ocr)
 
-    @property
+    @cached_property
     def is_blank(self) -> bool:
         return not self.text.strip()
 
@@ -85,7 +86,7 @@ def _is_numbering_digit(text: str, end: int) -> bool:
     return len(rest) > 1 and rest[0] in ".、" and not rest[1].isdigit()
 
 
-def tokenize(text: str) -> list[Cell]:
+def tokenize(text: str, ocr: bool = False) -> list[Cell]:
     """Cut running text into label cells and value cells.
 
     "一、本年新收政府信息公开申请数量640020470二、上年结转…" → a label, a glued value run, a label.
@@ -94,8 +95,8 @@ def tokenize(text: str) -> list[Cell]:
     text = normalize(text).strip()
     if not text:
         return []
-    if looks_like_value(text):
-        return [Cell(text, glued=len(text) > 1 and text.isdigit() and text[0] == "0")]
+    if looks_like_value(text, ocr=ocr):
+        return [Cell(text, glued=len(text) > 1 and text.isdigit() and text[0] == "0", ocr=ocr)]
     text = re.sub(r"(\d)\s+(?=[.、][^\d\s])", r"\1", text)  # "8 .属于" is numbering "8."
     pieces: list[tuple[str, str]] = []  # (kind, text) with kind "text" or "value"
     pos = 0
@@ -132,16 +133,16 @@ def tokenize(text: str) -> list[Cell]:
             # A run touching the words around it, or one no count could be ("0000000"),
             # may hold several cells' digits.
             zero_led = len(piece) > 1 and piece.isdigit() and piece[0] == "0"
-            cells.append(Cell(piece, glued=_touches_text(pieces, i) or zero_led))
+            cells.append(Cell(piece, glued=_touches_text(pieces, i) or zero_led, ocr=ocr))
             continue
         for part in piece.split():
             for label in _split_labels(part):
-                if looks_like_value(label):  # a zero mark in running text ("行政许可 —")
-                    cells.append(Cell(label))
+                if looks_like_value(label, ocr=ocr):  # a zero mark in running text ("行政许可 —")
+                    cells.append(Cell(label, ocr=ocr))
                 elif cells and not cells[-1].is_value and not numbering(label):
-                    cells[-1].text += " " + label  # one label broken by a space ("商业 企业")
+                    cells[-1] = Cell(cells[-1].text + " " + label, ocr=ocr)  # one label broken by a space
                 else:
-                    cells.append(Cell(label))
+                    cells.append(Cell(label, ocr=ocr))
     return cells
 
 

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from . import schema
+from .agency import agency_and_year
 from .classify import Decoding, RowClassifier, describe
 from .errors import UnreadableDocumentError
 from .extract import RowCandidate, find_candidates, read_layouts
@@ -87,7 +88,7 @@ def merge_readings(reports: list[Report], name: str) -> Report:
     best = max(reports, key=lambda r: sum(_table_score(r, t) for t in schema.TABLES))
     same = [r for r in reports if r.template == best.template]
     merged = Report(document=name, template=best.template, flags=best.flags, kind=best.kind,
-                    encoding=best.encoding)
+                    encoding=best.encoding, agency=best.agency, year=best.year)
     for table in schema.TABLES:
         source = max(same, key=lambda r: _table_score(r, table))
         merged.cells.update({k: c for k, c in source.cells.items() if k.startswith(table + "/")})
@@ -152,12 +153,14 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | None = None
     choice, rows = classified.choice, classified.rows
     if sum(r.probability >= MIN_PROBABILITY for r in rows) < MIN_ROWS:
         raise UnreadableDocumentError("none of the three standard tables was found")
-    cells = reconcile(choice.template, rows, stated_figures(layout.text()))
+    text = layout.text()
+    cells = reconcile(choice.template, rows, stated_figures(text))
     for cell in cells.values():
         cell.flag(*choice.flags)
+    agency, year = agency_and_year(text)
     return Report(
         document=name, template=choice.template, cells=cells, flags=list(choice.flags),
-        kind=layout.kind, encoding=layout.encoding, notes=list(layout.notes),
+        kind=layout.kind, encoding=layout.encoding, notes=list(layout.notes), agency=agency, year=year,
         rows=[RowMatch(r.key, r.candidate.own_label, round(r.probability, 3),
                        [v.text for v in r.candidate.values], r.candidate.line) for r in rows],
     )

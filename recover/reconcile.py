@@ -220,11 +220,12 @@ def _align_by_header(template: str, row: AssignedRow, columns: list[str]) -> lis
     c = row.candidate
     if not c.header or row.key == schema.APPEALS_AS_ONE_ROW:
         return None
+    heads_plain = [(h, _plain(h.text)) for h in c.header if h.col is not None]
     spans = []
     for column in columns:
         label = _plain(schema.column_label(template, column))
-        heads = [h for h in c.header if h.col is not None and _plain(h.text) == label] or \
-            [h for h in c.header if h.col is not None and _heading_matches(_plain(h.text), label)]
+        heads = [h for h, text in heads_plain if text == label] or \
+            [h for h, text in heads_plain if _heading_matches(text, label)]
         if len(heads) != 1:
             return None
         spans.append((heads[0].col, heads[0].col + heads[0].span))
@@ -271,17 +272,23 @@ def _choose(template: str, options: dict[str, list[_Reading]], identities: list[
             chosen[k] = max(options[k], key=lambda r: r.prior)
             _mark_disagreement(template, k, options[k], doubtful)
         return chosen, doubtful
+    # Only the identities that touch an open row can change from one combination to the next.
+    fixed_values = _values(template, fixed)
+    open_cells = {c for k in open_rows for c in schema.printed_cells(template, k)}
+    relevant = [i for i in identities if open_cells.intersection(i.cells)]
     scored = []
     for combo in itertools.product(*(options[k] for k in open_rows)):
-        chosen = dict(fixed, **dict(zip(open_rows, combo)))
-        broken = _broken_count(template, chosen, identities)
+        values = dict(fixed_values)
+        values.update(_values(template, dict(zip(open_rows, combo))))
+        broken = sum(1 for identity in relevant if _violated(identity, values))
         scored.append((broken, -sum(r.prior for r in combo), combo))
     best_broken = min(s[0] for s in scored)
     best_prior = min(s[1] for s in scored if s[0] == best_broken)
     plausible = [s[2] for s in scored if s[0] == best_broken and s[1] <= best_prior + 0.05]
     if stated:
         support = [_stated_support(template, open_rows, c, stated) for c in plausible]
-        plausible = [c for c, n in zip(plausible, support) if n == max(support)]
+        most = max(support)
+        plausible = [c for c, n in zip(plausible, support) if n == most]
     chosen = dict(fixed, **dict(zip(open_rows, plausible[0])))
     for i, k in enumerate(open_rows):
         _mark_disagreement(template, k, [combo[i] for combo in plausible], doubtful)
@@ -308,13 +315,14 @@ def _mark_disagreement(template: str, key: str, readings: list[_Reading], doubtf
             doubtful[cell] = reason
 
 
-def _broken_count(template: str, chosen: dict[str, _Reading], identities: list[schema.Identity]) -> int:
+def _values(template: str, chosen: dict[str, _Reading]) -> dict[str, int | Decimal]:
+    """The values a set of chosen readings print, by cell."""
     values: dict[str, int | Decimal] = {}
     for key, reading in chosen.items():
         for cell, r in zip(schema.printed_cells(template, key), reading.values):
             if r is not None and r.value is not None:
                 values[cell] = r.value
-    return sum(1 for identity in identities if _violated(identity, values))
+    return values
 
 
 def _violated(identity: schema.Identity, values: dict) -> bool:

@@ -3,9 +3,10 @@ confidence and flags, plus the document's outcome."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from .reconcile import UNKNOWN, CellResult
-from .values import format_value
+from .values import format_value, parse_value
 
 # cells.csv's columns, exactly as SCHEMA.md's output contract names them.
 CSV_COLUMNS = ("document", "template", "table", "row", "col", "value", "status", "confidence", "flags")
@@ -34,6 +35,8 @@ class Report:
     encoding: str = ""
     notes: list[str] = field(default_factory=list)  # how it was read (pages OCR'd, readings used)
     rows: list[RowMatch] = field(default_factory=list)
+    agency: str = ""  # as the report names itself (or a manifest says)
+    year: int | None = None  # the year reported on
 
     @property
     def outcome(self) -> str:
@@ -76,6 +79,8 @@ class Report:
             "document": self.document,
             "outcome": self.outcome,
             "error": self.error,
+            "agency": self.agency,
+            "year": self.year,
             "template": self.template,
             "kind": self.kind,
             "encoding": self.encoding,
@@ -86,6 +91,21 @@ class Report:
                       for key, c in self.cells.items()},
             "rows": [vars(r) for r in self.rows],
         }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Report":
+        """The report :meth:`to_dict` wrote (a batch reads its finished documents back this way)."""
+        cells = {key: CellResult(parse_value(c["value"] or "", amount=True).value if c["value"] is not None else None,
+                                 c["status"], c["confidence"], list(c["flags"]), c.get("printed", ""))
+                 for key, c in data.get("cells", {}).items()}
+        for key, cell in cells.items():  # counts come back as int, amounts as Decimal
+            if isinstance(cell.value, Decimal) and not key.endswith("/amount"):
+                cell.value = int(cell.value)
+        return cls(document=data["document"], template=data.get("template"), cells=cells,
+                   flags=list(data.get("flags", [])), error=data.get("error", ""), kind=data.get("kind", ""),
+                   encoding=data.get("encoding", ""), notes=list(data.get("notes", [])),
+                   rows=[RowMatch(**r) for r in data.get("rows", [])], agency=data.get("agency", ""),
+                   year=data.get("year"))
 
     def table(self, table: str) -> dict[str, dict[str, object]]:
         """One table as {row: {col: value}}, for a quick look."""

@@ -364,9 +364,7 @@ def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: 
         blocks.append((grid.ys[0], [line for line in lines if any(c.text for c in line.cells)]))
     for p, text in zip(pieces, texts):
         if p.cell is None and text:
-            cells = tokenize(text)
-            for cell in cells:
-                cell.ocr = True
+            cells = tokenize(text, ocr=True)
             blocks.append((p.top, [Line(cells, grid=False, page=page)]))
     return [line for _, lines in sorted(blocks, key=lambda b: b[0]) for line in lines]
 

@@ -7,6 +7,7 @@ identities exist; nothing else spells them out.  The contract is
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 TEMPLATES = ("2021", "2019")
 TABLES = ("active", "requests", "appeals")
@@ -162,6 +163,11 @@ NOT_A_ROW = "none"
 RESULT_ROW_PREFIXES = ("granted", "partly_granted", "withheld.", "unavailable.", "rejected.", "other")
 
 
+# The functions below are pure and called for every cell of every document: each result is
+# computed once and kept (as a tuple, so no caller can change the shared copy).
+
+
+@lru_cache(maxsize=None)
 def rows(template: str, table: str | None = None) -> tuple[Row, ...]:
     """The rows of a template (optionally of one table), in printed order."""
     if template not in TEMPLATES:
@@ -169,6 +175,7 @@ def rows(template: str, table: str | None = None) -> tuple[Row, ...]:
     return tuple(r for r in ALL_ROWS if template in r.templates and (table is None or r.table == table))
 
 
+@lru_cache(maxsize=None)
 def row(template: str, key: str) -> Row:
     """A row by its ``table/row`` key."""
     for r in rows(template):
@@ -177,34 +184,39 @@ def row(template: str, key: str) -> Row:
     raise KeyError(f"{key} is not a row of template {template}")
 
 
-def row_keys(template: str) -> list[str]:
+@lru_cache(maxsize=None)
+def row_keys(template: str) -> tuple[str, ...]:
     """The classifier's canonical sequence for a template: ``table/row`` keys in printed order,
     with the appeals table's one-row form before its three labelled rows."""
     keys = [r.key for r in rows(template)]
     first_appeal = keys.index("appeals/review")
-    return keys[:first_appeal] + [APPEALS_AS_ONE_ROW] + keys[first_appeal:]
+    return tuple(keys[:first_appeal] + [APPEALS_AS_ONE_ROW] + keys[first_appeal:])
 
 
-def all_row_keys() -> list[str]:
+@lru_cache(maxsize=None)
+def all_row_keys() -> tuple[str, ...]:
     """Every label the row classifier can give, over both templates."""
     keys: list[str] = []
     for template in TEMPLATES:
         keys += [k for k in row_keys(template) if k not in keys]
-    return keys + [NOT_A_ROW]
+    return tuple(keys + [NOT_A_ROW])
 
 
-def cell_keys(template: str, table: str | None = None) -> list[str]:
+@lru_cache(maxsize=None)
+def cell_keys(template: str, table: str | None = None) -> tuple[str, ...]:
     """Every cell of the template's matrix, ``table/row/col``, in printed order."""
-    return [f"{r.key}/{c.id}" for r in rows(template, table) for c in r.columns]
+    return tuple(f"{r.key}/{c.id}" for r in rows(template, table) for c in r.columns)
 
 
-def printed_cells(template: str, key: str) -> list[str]:
+@lru_cache(maxsize=None)
+def printed_cells(template: str, key: str) -> tuple[str, ...]:
     """The cells a printed row carries, in printed order (15 for the appeals table's one row)."""
     if key == APPEALS_AS_ONE_ROW:
-        return [f"appeals/{r.id}/{c.id}" for r in APPEAL_ROWS for c in APPEAL_COLUMNS]
-    return [f"{key}/{c.id}" for c in row(template, key).columns]
+        return tuple(f"appeals/{r.id}/{c.id}" for r in APPEAL_ROWS for c in APPEAL_COLUMNS)
+    return tuple(f"{key}/{c.id}" for c in row(template, key).columns)
 
 
+@lru_cache(maxsize=None)
 def column_label(template: str, cell_key: str) -> str:
     """The header wording of a cell's column."""
     table, row_id, col = cell_key.split("/")
@@ -240,7 +252,8 @@ IDENTITY_KINDS = {
 }
 
 
-def identities(template: str) -> list[Identity]:
+@lru_cache(maxsize=None)
+def identities(template: str) -> tuple[Identity, ...]:
     """Identities 1–4 of SCHEMA.md, spelled out over the cells of a template."""
     out: list[Identity] = []
     req = "requests"
@@ -262,7 +275,7 @@ def identities(template: str) -> list[Identity]:
         out.append(Identity("appeals_row_total", f"appeals_row_total:{r.id}",
                             (f"appeals/{r.id}/total",),
                             tuple(f"appeals/{r.id}/{c.id}" for c in APPEAL_COLUMNS[:-1])))
-    return out
+    return tuple(out)
 
 
 def may_be_negative(cell_key: str) -> bool:
