@@ -35,7 +35,7 @@ from .reconcile import CellResult
 from .report import CSV_COLUMNS, FAILED, Report
 
 # File kinds picked up when a directory is given (a file named explicitly is always read).
-DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml", ".pdf", ".docx",
+DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml", ".pdf", ".docx", ".docm",
                      ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
 SUMMARY_COLUMNS = ("document", "path", "outcome", "template", "agency", "year", "cells", "flagged_cells", "error")
 FORMATS = ("csv", "parquet", "wide", "xlsx")
@@ -109,8 +109,17 @@ def recover_one(item: Input, model_path: str | None = None, trust_model: bool = 
     return report
 
 
-def recover_chunk(items: list[Input], model_path: str | None, trust_model: bool, limits: Limits) -> list[Report]:
-    return [recover_one(item, model_path, trust_model, limits) for item in items]
+def recover_chunk(items: list[Input], model_path: str | None, trust_model: bool, limits: Limits,
+                  save_to: Path | None = None) -> list[Report]:
+    """Recover a few documents in one task; save each one's file at once where ``save_to`` is
+    given (a local worker sees the output folder; a Dask worker may not, and the caller saves)."""
+    reports = []
+    for item in items:
+        report = recover_one(item, model_path, trust_model, limits)
+        if save_to is not None:
+            _write_atomic(save_to / f"{report.document}.json", _json(report, item.path))
+        reports.append(report)
+    return reports
 
 
 def _name_says(path: Path) -> tuple[str, int | None]:
@@ -180,8 +189,10 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
     if resume and on_resume:
         on_resume(len(done), len(todo))
     path_of = {item.name: item.path for item in inputs}
-    for report in _recover_all(todo, model_path, trust_model, jobs, limits, scheduler, chunk):
-        _write_atomic(out / "json" / f"{report.document}.json", _json(report, path_of[report.document]))
+    saved_by_workers = None if scheduler else out / "json"
+    for report in _recover_all(todo, model_path, trust_model, jobs, limits, scheduler, chunk, saved_by_workers):
+        if saved_by_workers is None:
+            _write_atomic(out / "json" / f"{report.document}.json", _json(report, path_of[report.document]))
         done[report.document] = report
         if on_done:
             on_done(report)
@@ -196,14 +207,16 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
     return reports
 
 
-def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, chunk) -> Iterator[Report]:
-    """Reports as documents finish.  A worker that dies takes no document down with it but the
-    one that killed it: its chunk is read again one document a process until that one is found."""
+def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, chunk,
+                 save_to: Path | None) -> Iterator[Report]:
+    """Reports as documents finish (each saved to ``save_to`` first, where given).  A worker
+    that dies takes no document down with it but the one that killed it: its chunk is read again
+    one document a task until that one is found."""
     if not todo:
         return
     if jobs == 1 and not scheduler:
         for item in todo:
-            yield recover_one(item, model_path, trust, limits)
+            yield from recover_chunk([item], model_path, trust, limits, save_to)
         return
     from joblib import Parallel, delayed, parallel_config
     from joblib.externals.loky.process_executor import TerminatedWorkerError
@@ -216,7 +229,8 @@ def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, 
         try:
             with _backend(scheduler, parallel_config):
                 parallel = Parallel(n_jobs=jobs if not scheduler else -1, return_as="generator_unordered")
-                for reports in parallel(delayed(recover_chunk)(c, model_path, trust, limits) for c in chunks):
+                for reports in parallel(delayed(recover_chunk)(c, model_path, trust, limits, save_to)
+                                        for c in chunks):
                     for report in reports:
                         pending.pop(report.document, None)
                         yield report
@@ -228,7 +242,10 @@ def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, 
             if _survives_alone(suspect, model_path, trust, limits):
                 continue
             pending.pop(suspect.name)
-            yield Report(suspect.name, error="the reader crashed on this document (its worker process died)")
+            report = Report(suspect.name, error="the reader crashed on this document (its worker process died)")
+            if save_to is not None:
+                _write_atomic(save_to / f"{report.document}.json", _json(report, suspect.path))
+            yield report
 
 
 def _survives_alone(item: Input, model_path, trust, limits) -> bool:
@@ -272,7 +289,7 @@ def _finished(inputs: list[Input], out: Path) -> dict[str, Report]:
 
 
 def _json(report: Report, path: Path) -> str:
-    return json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False, indent=1) + "\n"
+    return json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False) + "\n"
 
 
 def any_failed(reports: list[Report]) -> bool:

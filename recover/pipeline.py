@@ -1,6 +1,7 @@
 """One document through the three stages: extract → classify → reconcile."""
 from __future__ import annotations
 
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,8 @@ from .reconcile import AssignedRow, reconcile
 from .report import Report, RowMatch
 from .template import TemplateChoice, choose
 
+# The largest file read at all: a scanned report of many pages can reach a few hundred MB.
+MAX_FILE_BYTES = 500_000_000
 # A document counts as a report once this many rows are recognised with this probability.
 MIN_ROWS, MIN_PROBABILITY = 2, 0.5
 
@@ -27,6 +30,12 @@ def recover_file(path: str | Path, model: RowClassifier | None = None) -> Report
     """
     path = Path(path)
     try:
+        status = path.stat()
+        if not stat.S_ISREG(status.st_mode):  # a pipe or device would block or never end
+            raise UnreadableDocumentError("not a regular file (a folder, named pipe or device)")
+        if status.st_size > MAX_FILE_BYTES:
+            raise UnreadableDocumentError(f"{status.st_size / 1e6:.0f} MB is too large to be one report "
+                                          f"(the limit is {MAX_FILE_BYTES // 1_000_000} MB)")
         data = path.read_bytes()
     except OSError as e:
         raise UnreadableDocumentError(f"cannot read the file: {e.strerror or e}") from e
@@ -131,8 +140,25 @@ class Classified:
 
     @property
     def rows(self) -> list[AssignedRow]:
-        return [AssignedRow(key, c, p, key in self.decoding.contested) for c, key, p in
+        contested = self.contested()
+        return [AssignedRow(key, c, p, key in contested) for c, key, p in
                 zip(self.candidates, self.decoding.keys, self.decoding.probabilities) if key != schema.NOT_A_ROW]
+
+    def contested(self) -> set[str]:
+        """The canonical rows whose reading is in doubt because two candidates wanted them —
+        unless both print the same numbers (a table repeated), when either reading gives the same."""
+        keys = self.decoding.keys
+        holder = {key: i for i, key in enumerate(keys) if key != schema.NOT_A_ROW}
+        out: set[str] = set()
+        for i, wanted in self.decoding.contests:
+            if _numbers(self.candidates[i]) == _numbers(self.candidates[holder[wanted]]):
+                continue
+            out |= {wanted, keys[i]} - {schema.NOT_A_ROW}
+        return out
+
+
+def _numbers(candidate: RowCandidate) -> list[str]:
+    return [v.text for v in candidate.values]
 
 
 def classify_layout(layout: Layout, model: RowClassifier | None = None) -> Classified:

@@ -51,7 +51,7 @@ class AssignedRow:
     key: str
     candidate: RowCandidate
     probability: float
-    contested: bool = False  # another candidate wanted this row (see Decoding.contested)
+    contested: bool = False  # another candidate wanted this row (see Classified.contested)
 
 
 @dataclass
@@ -119,11 +119,33 @@ def _printed_confidence(probability: float, flags: list[str]) -> float:
 def _readings(template: str, row: AssignedRow) -> list[_Reading]:
     """Every way this row's printed cells may be spread over its columns, most likely first."""
     columns = schema.printed_cells(template, row.key)
+    by_header = _align_by_header(template, row, columns)
+    if by_header is not None and row.candidate.aligned:
+        # The layout keeps true positions: the header says where each value belongs.
+        return _readings_in_order(template, row, columns, by_header)
+    order = _printed_order(template, row.candidate.header, columns)
+    if order is None:
+        return _readings_in_order(template, row, columns, by_header)
+    # The header prints columns in another order than the form: read the values in the printed
+    # order, then put each back in its own column.
+    readings = _readings_in_order(template, row, [columns[j] for j in order], None)
+    for r in readings:
+        values: list[Reading | None] = [None] * len(columns)
+        for printed_at, j in enumerate(order):
+            values[j] = r.values[printed_at]
+        r.values = values
+    return readings
+
+
+def _readings_in_order(template: str, row: AssignedRow, columns: list[str],
+                       by_header: list[Cell | None] | None) -> list[_Reading]:
     n = len(columns)
     values = row.candidate.values
     filled = [c for c in values if not c.is_blank]
     trimmed = _trim_blanks(values)
-    in_place = values if len(values) == n else trimmed if len(trimmed) == n else None
+    # One blank too many at the end is a row's closing separator ("a | 1 | 2 |"), not a cell.
+    closed = values[:n] if len(values) == n + 1 and values[-1].is_blank else None
+    in_place = values if len(values) == n else closed or (trimmed if len(trimmed) == n else None)
 
     parsed: dict[tuple[int, str], Reading] = {}  # a cell is read once per column it may fill
 
@@ -137,14 +159,14 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
         return _Reading([None if c is None or c.is_blank else read(c, col) for c, col in zip(cells, columns)],
                         prior, tuple(flags), how)
 
-    by_header = _align_by_header(template, row, columns)
     if by_header is not None and row.candidate.aligned:
-        # The layout keeps true positions: the header says where each value belongs.
         return [reading(by_header, how="header" if in_place is None or not _same(by_header, in_place) else "direct")]
     if in_place is not None:
         return [reading(in_place)]
-    if by_header is not None:  # a text grid whose empty slots line up with its header's
+    if by_header is not None and len(values) >= n:  # a text grid whose empty slots line up with its header's
         return [reading(by_header, how="header")]
+    # (With fewer slots than columns, a cell may be missing rather than a slot left out: where
+    # the printed numbers go is then for the identities to say.)
     if len(filled) == n:
         return [reading(filled, flags=("shift_repaired",))]
     if len(filled) < n and any(c.glued for c in filled):
@@ -153,7 +175,8 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
             return splits
     if len(filled) < n:
         if row.candidate.ends_document:  # the document is cut inside this row
-            return [reading(filled + [None] * (n - len(filled)), how="prefix")]
+            # Its numbers are read in order, but a cell may as well be missing before the cut.
+            return [reading(filled + [None] * (n - len(filled)), flags=("row_cut_off",), how="prefix")]
         spots = placements(len(filled), n, MAX_PLACEMENTS) or []
         # Which columns the printed numbers fill is left to the identities; where they cannot
         # tell, the cells concerned come back flagged placement_ambiguous.
@@ -220,7 +243,7 @@ def _align_by_header(template: str, row: AssignedRow, columns: list[str]) -> lis
     c = row.candidate
     if not c.header or row.key == schema.APPEALS_AS_ONE_ROW:
         return None
-    heads_plain = [(h, _plain(h.text)) for h in c.header if h.col is not None]
+    heads_plain = [(h, _plain(h.text)) for header_row in c.header for h in header_row if h.col is not None]
     spans = []
     for column in columns:
         label = _plain(schema.column_label(template, column))
@@ -240,6 +263,27 @@ def _align_by_header(template: str, row: AssignedRow, columns: list[str]) -> lis
             return None
         placed[under[0]] = cell
     return placed
+
+
+def _printed_order(template: str, header: list[list[Cell]], columns: list[str]) -> list[int] | None:
+    """Where a header row prints column headings in another order than the form (two applicant
+    columns swapped, say): for each printed position, the form's index of the column printed
+    there.  None where the headings keep the form's order or do not say.  Only headings that
+    match one column's label exactly count; the columns a header row names keep the places the
+    form gives that set of columns."""
+    labels = [_plain(schema.column_label(template, c)) for c in columns]
+    order = list(range(len(columns)))
+    for header_row in header:
+        named = []
+        for h in header_row:
+            matches = [j for j, label in enumerate(labels) if _plain(h.text) == label]
+            if len(matches) == 1:
+                named.append(matches[0])
+        if len(named) < 2 or len(set(named)) != len(named) or named == sorted(named):
+            continue
+        for place, j in zip(sorted(named), named):
+            order[place] = j
+    return order if order != list(range(len(columns))) else None
 
 
 def _plain(text: str) -> str:
