@@ -20,13 +20,16 @@ _NOISE = ("标题", "关于", "发布", "印发", "首页", "位置", "年报", 
 
 def agency_and_year(text: str) -> tuple[str, int | None]:
     """The agency and the year a report names in its title (or its statistics period)."""
-    head = re.sub(r"\s+", "", normalize(text[:6000]))
-    for pattern in (_TITLE, _YEAR_FIRST):
-        m = pattern.search(head)
-        if m:
-            agency = m["agency"]
-            for noise in _NOISE:
-                agency = agency.split(noise)[-1]
-            return agency.strip(":、"), int(m["year"])
+    head = normalize(text[:6000])
+    # A title on one line first (a link's text on the line above is not part of it), then one
+    # broken over lines.
+    for joined in (re.sub(r"[^\S\n]+", "", head), re.sub(r"\s+", "", head)):
+        for pattern in (_TITLE, _YEAR_FIRST):
+            m = pattern.search(joined)
+            if m:
+                agency = m["agency"]
+                for noise in _NOISE:
+                    agency = agency.split(noise)[-1]
+                return agency.strip(":、"), int(m["year"])
     m = _YEAR_ONLY.search(head) or _PERIOD.search(re.sub(r"\s+", "", normalize(text[:20000])))
     return "", int(m["year"]) if m else None

@@ -252,3 +252,18 @@ def render(truth_dir, count, seed, kinds, dpi, out):
     else:
         written = render_.render_synthetic(seed, count, out, chosen, dpi)
     click.echo(f"wrote {written} documents to {out} (truth in {out}/truth)", err=True)
+
+
+@main.command()
+@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seed", default=0, show_default=True, help="Seed of the report the damaged files are made from.")
+@click.option("--big/--no-big", default=True, show_default=True, help="Include the 50 MB text file.")
+@click.option("--special/--no-special", default=True, show_default=True,
+              help="Include symbolic links, a named pipe and an unreadable file (which git cannot hold).")
+def hostile(out, seed, big, special):
+    """Write a corpus of hostile and broken files, with expected.json saying what each must give."""
+    from .hostile import write_corpus
+
+    written = write_corpus(out, seed, big=big, special=special)
+    click.echo(f"wrote {written} documents to {out} (what each must give: {out}/expected.json); "
+               f"try: recover batch {out} --out {out}-out", err=True)

@@ -19,6 +19,8 @@ from .values import normalize
 
 # The uncompressed document.xml a report could need; beyond it the file is a zip bomb.
 MAX_XML_BYTES = 60 * 1024 * 1024
+_MACRO_TYPE = b"application/vnd.ms-word.document.macroEnabled.main+xml"
+_DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
 def read_docx(data: bytes) -> Layout:
@@ -26,6 +28,8 @@ def read_docx(data: bytes) -> Layout:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
                 raise UnreadableDocumentError("the Word document is too large to be a report")
+            if _MACRO_TYPE in archive.read("[Content_Types].xml"):
+                data = _without_macros(archive)
         document = docx.Document(BytesIO(data))
     except UnreadableDocumentError:
         raise
@@ -44,6 +48,19 @@ def read_docx(data: bytes) -> Layout:
                 if any(c.text for c in row):
                     lines.append(Line(row, grid=True, aligned=True, number=number, table=tables))
     return Layout(lines, "docx")
+
+
+def _without_macros(archive: zipfile.ZipFile) -> bytes:
+    """A macro-enabled document (.docm) relabelled as a plain one, which python-docx opens.  The
+    macro stays in the archive as bytes; nothing here runs it."""
+    out = BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as plain:
+        for name in archive.namelist():
+            content = archive.read(name)
+            if name == "[Content_Types].xml":
+                content = content.replace(_MACRO_TYPE, _DOCUMENT_TYPE)
+            plain.writestr(name, content)
+    return out.getvalue()
 
 
 def _text(element) -> str:

@@ -21,6 +21,10 @@ from .htmlreader import read_html
 from .layout import Cell, Layout, Line, numbering, tokenize
 from .textreader import read_text
 
+# A report's text is tens of kB and a web page with it a few MB; beyond this, reading would take
+# gigabytes of memory for a file that is not one report.
+MAX_TEXT_BYTES = 20_000_000
+
 # --- deciding what a file is --------------------------------------------------------------
 
 
@@ -51,7 +55,16 @@ def decode(data: bytes) -> tuple[str, str]:
     if best is None:
         raise UnreadableDocumentError("binary data, or text in an encoding not recognised "
                                       "(tried UTF-8, GB18030, Big5, UTF-16)")
-    return data.decode(best.encoding, errors="replace"), best.encoding
+    text = data.decode(best.encoding, errors="replace")
+    if best.encoding.startswith(("big5", "cp950")):
+        text = _simplified(text)  # Big5 holds the traditional script; the form is printed in the simplified
+    return text, best.encoding
+
+
+def _simplified(text: str) -> str:
+    from opencc import OpenCC
+
+    return OpenCC("t2s").convert(text)
 
 
 def _looks_binary(text: str) -> bool:
@@ -89,6 +102,9 @@ def read_layouts(data: bytes) -> list[Layout]:
         return [read_image(data)]
     if kind == "ole":
         raise UnreadableDocumentError("a legacy Word/Excel file (.doc/.xls): save it as .docx or PDF")
+    if len(data) > MAX_TEXT_BYTES:
+        raise UnreadableDocumentError(f"{len(data) / 1e6:.0f} MB of text or HTML is too large to be one report "
+                                      f"(the limit is {MAX_TEXT_BYTES // 1_000_000} MB)")
     text, encoding = decode(data)
     if _looks_binary(text):
         raise UnreadableDocumentError("binary data, not a text, HTML, PDF, Word or image document")
@@ -158,7 +174,7 @@ class RowCandidate:
     aligned: bool = False
     from_stream: bool = False
     table: int | None = None
-    header: list[Cell] = field(default_factory=list)
+    header: list[list[Cell]] = field(default_factory=list)  # the header rows above, top first
     index: int = 0  # among all candidates of the document
     position: int = 0  # among the candidates of its section
     ends_document: bool = False  # nothing follows it: a document cut off may end inside it
@@ -215,7 +231,7 @@ def find_candidates(layout: Layout) -> list[RowCandidate]:
             if row.line is not None and row.line.grid and len(row.labels) >= 2:
                 if header_closed:
                     header, header_closed = [], False
-                header = header + row.labels
+                header = header + [row.labels]
             heading = _heading(labels, heading)
             continue
         header_closed = True

@@ -12,6 +12,7 @@ import re
 import lxml.html
 from lxml import etree
 
+from .errors import UnreadableDocumentError
 from .layout import Cell, Line, squeeze
 from .values import normalize
 
@@ -20,20 +21,35 @@ _BLOCKS = {
     "header", "footer", "blockquote", "pre", "tr", "td", "th", "table", "dd", "dt", "hr", "center", "form",
 }  # td/th: the cells of a layout table (one that holds other tables) are separate blocks
 _SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "link", "iframe", "object"}
+_MAX_DEPTH = 256  # libxml2's limit on nested elements
+_WRAPPERS = re.compile(r"</?(div|span|font|section|article|center|b|i|strong|em)\b[^>]*>", re.I)
 _MAX_SPAN = 200  # a colspan/rowspan beyond this is a broken attribute, not a table
 
 
 def read_html(text: str) -> list[Line]:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
-    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
-    try:
-        root = lxml.html.document_fromstring(text, parser=parser)
-    except (etree.ParserError, ValueError):
+    root, too_deep = _parse(text)
+    if too_deep:  # wrappers that carry no table structure are dropped, and the page read again
+        root, too_deep = _parse(_WRAPPERS.sub("<br>", text))
+        if too_deep:
+            raise UnreadableDocumentError(f"the web page nests its elements more than {_MAX_DEPTH} levels deep")
+    if root is None:
         return []
     walker = _Walker()
     walker.walk(root)
     walker.flush()
     return walker.lines
+
+
+def _parse(text: str):
+    """The page's tree, and whether the parser gave up at its depth limit (the rest is lost)."""
+    parser = lxml.html.HTMLParser(remove_comments=True, remove_pis=True, no_network=True)
+    try:
+        root = lxml.html.document_fromstring(text, parser=parser)
+    except (etree.ParserError, ValueError):
+        return None, False
+    too_deep = any(e.type == etree.ErrorTypes.ERR_RESOURCE_LIMIT for e in parser.error_log)
+    return root, too_deep
 
 
 class _Walker:

@@ -28,8 +28,10 @@ from .layout import Cell, Layout, Line, squeeze
 from .textreader import read_text
 from .values import normalize
 
-# Reports run to a dozen pages; past this many a PDF is read no further (a page-count bomb).
+# Reports run to a dozen pages; past this many a PDF is read no further, and one with more than
+# MAX_PAGES_AT_ALL is not opened at all (a page-count bomb).
 MAX_PAGES = 60
+MAX_PAGES_AT_ALL = 2000
 # A page larger than this (points) is not a report page: a "giant page" bomb.
 MAX_PAGE_SIDE = 20_000
 _EDGE_TOLERANCE = 2.5  # points within which two cell edges are the same grid line
@@ -117,6 +119,10 @@ def _scan_dpi(page) -> int:
 
 
 def open_pdf(data: bytes):
+    pages = _page_count(data)
+    if pages is not None and pages > MAX_PAGES_AT_ALL:
+        raise UnreadableDocumentError(f"the PDF has {pages:,} pages: too many to be one report "
+                                      f"(the limit is {MAX_PAGES_AT_ALL:,})")
     try:
         pdf = pdfplumber.open(BytesIO(data), password="")
         pdf.pages  # parses the page tree: a broken file fails here
@@ -125,6 +131,21 @@ def open_pdf(data: bytes):
         if _caused_by(e, PDFPasswordIncorrect):
             raise UnreadableDocumentError("the PDF is protected by a password") from e
         raise UnreadableDocumentError(f"not a readable PDF: damaged or incomplete ({type(e).__name__})") from e
+
+
+def _page_count(data: bytes) -> int | None:
+    """The page count as pdfium reads it, cheaply (pdfplumber builds every page to count them);
+    None where pdfium cannot open the file (pdfplumber then says why)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(data, password="")
+    except pdfium.PdfiumError:
+        return None
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def _caused_by(error: BaseException, kind: type) -> bool:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import zipfile
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -86,6 +87,17 @@ def to_docx(blocks: list) -> bytes:
                     table.cell(r, c).paragraphs[0].text = cell.text  # merge keeps the text of every cell
     buffer = io.BytesIO()
     document.save(buffer)
+    with zipfile.ZipFile(buffer) as archive:
+        return zip_of({name: archive.read(name) for name in archive.namelist()})
+
+
+def zip_of(files: dict[str, bytes]) -> bytes:
+    """A zip archive of ``files`` with fixed timestamps: the same files give the same bytes."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
     return buffer.getvalue()
 
 
@@ -130,7 +142,8 @@ def to_pdf(blocks: list, landscape_tables: bool = False, user_password: str | No
 
         encrypt = StandardEncryption(user_password, ownerPassword="owner-secret", canModify=0)
     document = SimpleDocTemplate(buffer, pagesize=page, leftMargin=18 * mm, rightMargin=18 * mm,
-                                 topMargin=18 * mm, bottomMargin=18 * mm, encrypt=encrypt)
+                                 topMargin=18 * mm, bottomMargin=18 * mm, encrypt=encrypt,
+                                 invariant=1)  # no timestamps or random IDs: the same blocks give the same bytes
     story = []
     usable = page[0] - 36 * mm
     for block in blocks:

@@ -83,13 +83,15 @@ class SyntheticReport:
 # --- the numbers ----------------------------------------------------------------------------
 
 
-def random_matrix(rng: random.Random, template: str) -> dict[str, int | Decimal]:
-    """A matrix that satisfies identities 1–4, with the mix of zeros and sizes real reports have."""
+def random_matrix(rng: random.Random, template: str, dense: bool = False) -> dict[str, int | Decimal]:
+    """A matrix that satisfies identities 1–4, with the mix of zeros and sizes real reports have
+    (or, ``dense``, with every applicant column and most cells non-zero, so a misread shows)."""
     cells: dict[str, int | Decimal] = {}
-    quiet = rng.random() < 0.3  # a small agency: nearly everything 0
+    quiet = not dense and rng.random() < 0.3  # a small agency: nearly everything 0
+    zeros = 0.0 if dense else 0.35
 
     def count(scale: float) -> int:
-        if quiet or rng.random() < 0.35:
+        if quiet or rng.random() < zeros:
             return 0
         return int(10 ** rng.uniform(0, scale))
 
@@ -108,8 +110,9 @@ def random_matrix(rng: random.Random, template: str) -> dict[str, int | Decimal]
     weights = {r: (8 if r in ("granted", "unavailable.not_held") else 3 if r in ("partly_granted", "other.other", "other")
                    else 1) for r in result_rows}
     for c in columns:
-        scale = 3.2 if c == "natural_person" else 1.5
-        done = 0 if rng.random() < (0.3 if c == "natural_person" else 0.75) else count(scale)
+        scale = 3.2 if c == "natural_person" else 2 if dense else 1.5
+        idle = 0 if dense else 0.3 if c == "natural_person" else 0.75
+        done = 0 if rng.random() < idle else count(scale)
         per_row = dict.fromkeys(result_rows, 0)
         for _ in range(done):
             per_row[rng.choices(result_rows, [weights[r] for r in result_rows])[0]] += 1
@@ -126,7 +129,7 @@ def random_matrix(rng: random.Random, template: str) -> dict[str, int | Decimal]
         cells[f"requests/{r.id}/total"] = sum(cells[f"requests/{r.id}/{c}"] for c in columns)
 
     for r in schema.APPEAL_ROWS:
-        parts = [count(1.3) if rng.random() < 0.4 else 0 for _ in range(4)]
+        parts = [count(1.3) if dense or rng.random() < 0.4 else 0 for _ in range(4)]
         for c, v in zip(("upheld", "corrected", "other", "pending"), parts):
             cells[f"appeals/{r.id}/{c}"] = v
         cells[f"appeals/{r.id}/total"] = sum(parts)

@@ -25,22 +25,35 @@ _SPACES = re.compile(r"\S+(?: \S+)*")  # cells of a space-aligned line: text bet
 def read_text(text: str, wide_cjk: bool = True) -> list[Line]:
     """``wide_cjk``: a CJK character takes two columns of a space-aligned line, as in a
     monospaced copy; pdfplumber's layout text gives every character one."""
-    lines: list[Line] = []
+    kept: list[tuple[int, str]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         # Only spaces go from the end: trailing tabs and pipes hold blank cells' places.
         line = _EMPHASIS.sub("", _HEADING_MARK.sub("", normalize(raw))).rstrip("\r\n ")
-        if not line.strip() or _MARKDOWN_RULE.match(line) or _PAGE_NUMBER.match(line):
-            continue
-        lines.append(_split(line, number, wide_cjk))
-    return lines
+        if line.strip() and not _MARKDOWN_RULE.match(line) and not _PAGE_NUMBER.match(line):
+            kept.append((number, line))
+    closing = _pipes_close_rows([line for _, line in kept])
+    return [_split(line, number, wide_cjk, closing) for number, line in kept]
 
 
-def _split(line: str, number: int, wide_cjk: bool = True) -> Line:
+def _pipes_close_rows(lines: list[str]) -> bool:
+    """Whether this document ends its pipe rows with a pipe ("a | b |"): then a last pipe closes
+    the row.  Where rows mostly end without one, a last pipe stands before an empty last cell.
+    The last piped line has no vote: a document cut off ends inside a row."""
+    piped = [line for line in lines if "|" in line][:-1]
+    return sum(line.endswith("|") for line in piped) >= 0.75 * len(piped)
+
+
+def _split(line: str, number: int, wide_cjk: bool = True, closing_pipes: bool = True) -> Line:
     # A pipe or tab cell's place in its line is kept: where merged cells left their empty
     # slots behind consistently, it lines a value up under its header.
     if "|" in line:
-        cells = [Cell(c.strip(), col=i) for i, c in enumerate(_strip_outer_pipes(line).split("|"))]
-        return _line(cells, number)
+        inner = line.strip()
+        if inner.startswith("|"):  # markdown: "| a | b |"
+            inner = inner[1:]
+            closing_pipes = True
+        if closing_pipes and inner.endswith("|"):
+            inner = inner[:-1]
+        return _line([Cell(c.strip(), col=i) for i, c in enumerate(inner.split("|"))], number)
     if "\t" in line:
         return _line([Cell(c.strip(), col=i) for i, c in enumerate(line.split("\t"))], number)
     if re.search(r"\S {2,}\S", line):
@@ -54,15 +67,6 @@ def _split(line: str, number: int, wide_cjk: bool = True) -> Line:
 def _line(cells: list[Cell], number: int, aligned: bool = False) -> Line:
     filled = sum(1 for c in cells if c.text)
     return Line(cells, grid=filled >= 2, number=number, aligned=aligned and filled >= 2)
-
-
-def _strip_outer_pipes(line: str) -> str:
-    line = line.strip()
-    if line.startswith("|"):
-        line = line[1:]
-    if line.endswith("|"):
-        line = line[:-1]
-    return line
 
 
 def _width(text: str) -> int:
