@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import cached_property
 
 from .values import looks_like_value, normalize
 
@@ -31,13 +30,13 @@ class Cell:
     # True for an OCR'd cell among numbers that no reading made a number of: a value unread.
     unreadable: bool = False
 
-    @cached_property
-    def is_value(self) -> bool:
-        return self.unreadable or looks_like_value(self.text, ocr=self.ocr)
+    # Worked out once, when the cell is made (cells are not changed after): every stage asks.
+    is_value: bool = field(init=False, repr=False, compare=False)
+    is_blank: bool = field(init=False, repr=False, compare=False)
 
-    @cached_property
-    def is_blank(self) -> bool:
-        return not self.text.strip()
+    def __post_init__(self) -> None:
+        self.is_blank = not self.text.strip()
+        self.is_value = self.unreadable or (not self.is_blank and looks_like_value(self.text, ocr=self.ocr))
 
 
 @dataclass

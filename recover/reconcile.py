@@ -13,6 +13,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import lru_cache
 
 from . import schema
 from .extract import RowCandidate
@@ -271,12 +272,13 @@ def _printed_order(template: str, header: list[list[Cell]], columns: list[str]) 
     there.  None where the headings keep the form's order or do not say.  Only headings that
     match one column's label exactly count; the columns a header row names keep the places the
     form gives that set of columns."""
-    labels = [_plain(schema.column_label(template, c)) for c in columns]
+    labels = _plain_labels(template, tuple(columns))
     order = list(range(len(columns)))
     for header_row in header:
         named = []
         for h in header_row:
-            matches = [j for j, label in enumerate(labels) if _plain(h.text) == label]
+            text = _plain(h.text)
+            matches = [j for j, label in enumerate(labels) if text == label]
             if len(matches) == 1:
                 named.append(matches[0])
         if len(named) < 2 or len(set(named)) != len(named) or named == sorted(named):
@@ -284,6 +286,11 @@ def _printed_order(template: str, header: list[list[Cell]], columns: list[str]) 
         for place, j in zip(sorted(named), named):
             order[place] = j
     return order if order != list(range(len(columns))) else None
+
+
+@lru_cache(maxsize=512)
+def _plain_labels(template: str, columns: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_plain(schema.column_label(template, c)) for c in columns)
 
 
 def _plain(text: str) -> str:

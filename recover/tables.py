@@ -91,15 +91,14 @@ def _without_timestamps(xlsx: bytes) -> bytes:
     same report always gives the same bytes."""
     import re
 
-    source = zipfile.ZipFile(io.BytesIO(xlsx))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            data = source.read(info.filename)
-            if info.filename == "docProps/core.xml":
+    from .render import zip_of
+
+    files = {}
+    with zipfile.ZipFile(io.BytesIO(xlsx)) as source:
+        for name in source.namelist():
+            data = source.read(name)
+            if name == "docProps/core.xml":
                 data = re.sub(rb"<dcterms:(created|modified)([^>]*)>[^<]*</dcterms:\1>",
                               rb"<dcterms:\1\2>2000-01-01T00:00:00Z</dcterms:\1>", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(2000, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(fixed, data)
-    return out.getvalue()
+            files[name] = data
+    return zip_of(files)
