@@ -24,6 +24,8 @@ from .values import Reading, parse_value
 PRINTED, INFERRED, UNKNOWN = "printed", "inferred", "unknown"
 # Below this probability a classified row is flagged.
 LOW_ROW_PROBABILITY = 0.6
+# Flags that say how a value was read, not that it may be wrong (OCR doubt is carried on its own).
+_NOT_DOUBTS = {"unit_converted", "ocr_unconfirmed"}
 # The most combinations of alternative readings the joint search will try.
 MAX_COMBINATIONS = 20_000
 # A row with more ways than this to place its numbers is left unplaced (flagged) outright.
@@ -426,6 +428,8 @@ def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> No
             sources = [cells[c] for c in identity.cells if cells[c].value is not None]
             confidence = min((s.confidence for s in sources), default=1.0) * 0.98
             doubt = [f for f in ("ocr_unconfirmed",) if any(f in s.flags for s in sources)]
+            if any(set(s.flags) - _NOT_DOUBTS for s in sources):
+                doubt.append("inferred_from_doubtful")  # worked out from cells in doubt, so in doubt
             if len(unknown) == 1:
                 key = unknown[0]
                 value = right - left if key in identity.left else left - right
@@ -544,6 +548,6 @@ def _check(identities: list[schema.Identity], cells: dict[str, CellResult]) -> N
         if any(f.startswith("identity_broken") for f in cell.flags):
             continue
         if n >= (1 if cell.status == PRINTED else 2):
-            cell.flags = [f for f in cell.flags if f != "ocr_unconfirmed"]
+            cell.flags = [f for f in cell.flags if f not in ("ocr_unconfirmed", "inferred_from_doubtful")]
             if cell.status == PRINTED:
                 cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)

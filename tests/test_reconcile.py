@@ -3,6 +3,7 @@ from conftest import REAL, cells_of
 
 import recover
 from recover import schema
+from recover.reconcile import CellResult, infer
 from recover.split import digit_splits
 
 REQUEST_COLS = [c.id for c in schema.REQUEST_COLUMNS]
@@ -136,3 +137,21 @@ def test_figures_stated_in_prose():
     assert stated_figures(text) == {"requests/new/total": 70, "requests/total/total": 69,
                                     "requests/carried_forward/total": 1}
     assert stated_figures("收到申请3件，另有2件和5件") == {"requests/new/total": 3}
+
+
+def test_a_cell_worked_out_from_doubtful_cells_is_itself_in_doubt():
+    # An appeals row read as four numbers for five columns (flagged), its total left blank: the
+    # total the identity works out from them is flagged too, not passed off as sure.
+    cells = {key: CellResult() for key in schema.cell_keys("2021")}
+    for col, value in zip(("upheld", "corrected", "other", "pending"), (10, 10, 0, 0)):
+        cells[f"appeals/review/{col}"] = CellResult(value, "printed", 0.8, ["value_count_mismatch"])
+    infer(schema.identities("2021"), cells)
+    total = cells["appeals/review/total"]
+    assert (total.value, total.status) == (20, "inferred")
+    assert total.flags == ["inferred_from_doubtful"]
+    cells["appeals/review/upheld"].flags = ["unit_converted"]  # how it was read, not a doubt
+    for col in ("corrected", "other", "pending"):
+        cells[f"appeals/review/{col}"].flags = []
+    cells["appeals/review/total"] = CellResult()
+    infer(schema.identities("2021"), cells)
+    assert cells["appeals/review/total"].flags == []
