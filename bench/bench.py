@@ -171,6 +171,15 @@ def _worker_peak(paths: list[str]) -> float:
             recover_bytes(Path(path).read_bytes(), Path(path).name)
         except UnreadableDocumentError:
             pass
+    return peak_rss_mb()
+
+
+def peak_rss_mb() -> float:
+    """This process's peak resident memory.  VmHWM, not ru_maxrss: Linux carries ru_maxrss over an
+    exec from the process that started it, so a child started by a big parent would inherit its peak."""
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
@@ -185,8 +194,8 @@ def memory() -> None:
     peaks = Parallel(n_jobs=2)(delayed(_worker_peak)(h) for h in halves)
     print(f"  batch workers after {len(mixed)} mixed documents (text, HTML, PDF, Word, a scan): "
           + ", ".join(f"{p:.0f} MB" for p in peaks))
-    code = ("import resource, sys, recover; recover.recover_file(sys.argv[1]); "
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)")
+    code = ("import sys, recover; recover.recover_file(sys.argv[1]); "  # VmHWM, as peak_rss_mb reads it
+            "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')) / 1024)")
     for path in (FIXTURES / "real" / "002_pingtan-2021-flat.txt", FIXTURES / "real" / "301_huaian-gov-2024.pdf",
                  FIXTURES / "kinds" / "huaian-2024-scan200.pdf"):
         peak = float(subprocess.check_output([sys.executable, "-c", code, str(path)], cwd=ROOT))

@@ -34,9 +34,12 @@ from .pipeline import recover_file
 from .reconcile import CellResult
 from .report import CSV_COLUMNS, FAILED, Report
 
-# File kinds picked up when a directory is given (a file named explicitly is always read).
+# File kinds picked up when a directory is given (a file named explicitly is always read).  The
+# office formats recover cannot read are picked up too, so that they are listed, failed, with what
+# to do, rather than passed over in silence.
 DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml", ".pdf", ".docx", ".docm",
-                     ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp"}
+                     ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp",
+                     ".doc", ".wps", ".rtf", ".ofd", ".xls", ".et"}
 SUMMARY_COLUMNS = ("document", "path", "outcome", "template", "agency", "year", "cells", "flagged_cells", "error")
 FORMATS = ("csv", "parquet", "wide", "xlsx")
 CROSS_YEAR_FLAG = "identity_broken:cross_year"

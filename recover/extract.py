@@ -38,7 +38,9 @@ def sniff(data: bytes) -> str:
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")):
         return "image"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"  # legacy .doc/.xls
+        return "ole"  # legacy .doc/.xls/.wps
+    if data.startswith(b"{\\rtf"):
+        return "rtf"
     return "text"
 
 
@@ -92,7 +94,7 @@ def read_layouts(data: bytes) -> list[Layout]:
         return read_pdf(data)
     if kind == "docx":
         if not _is_docx(data):
-            raise UnreadableDocumentError("a zip archive that is not a Word (.docx) document")
+            raise UnreadableDocumentError(_zip_kind(data))
         from .docxreader import read_docx
 
         return [read_docx(data)]
@@ -101,7 +103,9 @@ def read_layouts(data: bytes) -> list[Layout]:
 
         return [read_image(data)]
     if kind == "ole":
-        raise UnreadableDocumentError("a legacy Word/Excel file (.doc/.xls): save it as .docx or PDF")
+        raise UnreadableDocumentError("a legacy Word/Excel/WPS file (.doc/.xls/.wps): save it as .docx or PDF")
+    if kind == "rtf":
+        raise UnreadableDocumentError("an RTF file: save it as .docx or PDF")
     if len(data) > MAX_TEXT_BYTES:
         raise UnreadableDocumentError(f"{len(data) / 1e6:.0f} MB of text or HTML is too large to be one report "
                                       f"(the limit is {MAX_TEXT_BYTES // 1_000_000} MB)")
@@ -111,6 +115,20 @@ def read_layouts(data: bytes) -> list[Layout]:
     if _is_html(text):
         return [Layout(read_html(text), "html", encoding)]
     return [Layout(read_text(text), "text", encoding)]
+
+
+def _zip_kind(data: bytes) -> str:
+    """Why a zip archive is not read: what it is, where that can be told."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return "a damaged zip archive, not a readable Word (.docx) document"
+    if "OFD.xml" in names:
+        return "an OFD document: export it as PDF"
+    if "xl/workbook.xml" in names:
+        return "an Excel workbook: the tables are read from reports, not spreadsheets"
+    return "a zip archive that is not a Word (.docx) document"
 
 
 def _is_docx(data: bytes) -> bool:

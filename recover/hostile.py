@@ -28,7 +28,6 @@ from .render import blocks_from_truth, to_docx, to_pdf, zero_page_pdf, zip_of
 
 FAILED, FLAGGED, OK = "failed", "flagged", "ok"
 READ = (OK, FLAGGED)  # a document that must be read, rightly or with its doubts flagged
-ANY = (OK, FLAGGED, FAILED)  # no crash and no silent wrong number is all that is asked
 
 # A file no document may ever bring into the outputs (external entities point at it).
 SECRET_FILE = "/etc/passwd"
@@ -48,7 +47,7 @@ def source_report(seed: int = 0, template: str = "2021") -> tuple[list, dict]:
     shows."""
     rng = random.Random(seed)
     cells = synth.random_matrix(rng, template, dense=True)
-    prose = [f"某县交通运输局{2022}年政府信息公开工作年度报告", "一、总体情况",
+    prose = ["某县交通运输局2022年政府信息公开工作年度报告", "一、总体情况",
              "本年度，我局认真贯彻落实《中华人民共和国政府信息公开条例》，全面推进政务公开工作。"]
     return blocks_from_truth(template, cells, prose), cells
 
@@ -287,6 +286,10 @@ def corpus(seed: int = 0, big: bool = False) -> dict[str, tuple[bytes, Expected]
         note="an OLE (Word 97) file named .docx")
     add("not-word.docx", zip_of({"readme.txt": b"just a zip"}), (FAILED,), "not a Word",
         note="a zip of something else named .docx")
+    add("report.ofd", zip_of({"OFD.xml": b"<ofd:OFD/>", "Doc_0/Document.xml": b"<ofd:Document/>"}), (FAILED,),
+        "OFD", note="an OFD document (China's fixed-layout format), which recover does not read")
+    add("report.rtf", b"{\\rtf1\\ansi " + text.encode("unicode_escape") + b"}", (FAILED,), "RTF",
+        note="the report saved as RTF")
     add("zip-bomb.docx", docx_with(b"<w:document>" + b" " * 70_000_000 + b"</w:document>", docx),
         (FAILED,), "too large", note="a .docx whose body unpacks to 70 MB")
     add("corrupt-image.png", b"\x89PNG\r\n\x1a\n" + random.Random(seed + 2).randbytes(5000), (FAILED,), "image",
