@@ -108,7 +108,7 @@ def _timed_batch(folder: Path, jobs: int, out: Path) -> float:
 
 def batch(docs: int) -> None:
     cores = os.cpu_count() or 1
-    print(f"\n`recover batch` over generated reports (whole batch: start-up, workers, outputs):")
+    print("\n`recover batch` over generated reports (whole batch: start-up, workers, outputs):")
     for kind in ("text", "html"):
         folder = generated(kind, docs)
         n = len(find_inputs([folder]))

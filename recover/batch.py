@@ -107,8 +107,8 @@ def recover_one(item: Input, model_path: str | None = None, trust_model: bool = 
     except Exception as e:  # a bug must cost one document, not the batch
         report = Report(item.name, error=f"internal error ({type(e).__name__}: {e})")
     report.document = item.name
-    if report.error and not report.year:
-        report.agency, report.year = _name_says(item.path)
+    if report.error and not report.year:  # the file's name may still say whose and which year
+        report.agency, report.year = agency_and_year(item.path.stem)
     return report
 
 
@@ -120,13 +120,9 @@ def recover_chunk(items: list[Input], model_path: str | None, trust_model: bool,
     for item in items:
         report = recover_one(item, model_path, trust_model, limits)
         if save_to is not None:
-            _write_atomic(save_to / f"{report.document}.json", _json(report, item.path))
+            _save(report, item.path, save_to)
         reports.append(report)
     return reports
-
-
-def _name_says(path: Path) -> tuple[str, int | None]:
-    return agency_and_year(path.stem)
 
 
 class _TimeUp(BaseException):
@@ -195,17 +191,14 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
     saved_by_workers = None if scheduler else out / "json"
     for report in _recover_all(todo, model_path, trust_model, jobs, limits, scheduler, chunk, saved_by_workers):
         if saved_by_workers is None:
-            _write_atomic(out / "json" / f"{report.document}.json", _json(report, path_of[report.document]))
+            _save(report, path_of[report.document], out / "json")
         done[report.document] = report
         if on_done:
             on_done(report)
     reports = [done[item.name] for item in inputs]
     _apply_manifest(reports, manifest)
     for report in check_across_years(reports):  # its cells changed: the saved file follows
-        saved = out / "json" / f"{report.document}.json"
-        text = _json(report, path_of[report.document])
-        if not saved.exists() or saved.read_text(encoding="utf-8") != text:
-            _write_atomic(saved, text)
+        _save(report, path_of[report.document], out / "json")
     write_outputs(reports, inputs, out, formats)
     return reports
 
@@ -247,7 +240,7 @@ def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, 
             pending.pop(suspect.name)
             report = Report(suspect.name, error="the reader crashed on this document (its worker process died)")
             if save_to is not None:
-                _write_atomic(save_to / f"{report.document}.json", _json(report, suspect.path))
+                _save(report, suspect.path, save_to)
             yield report
 
 
@@ -291,8 +284,10 @@ def _finished(inputs: list[Input], out: Path) -> dict[str, Report]:
     return done
 
 
-def _json(report: Report, path: Path) -> str:
-    return json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False) + "\n"
+def _save(report: Report, path: Path, folder: Path) -> None:
+    """A document's JSON file, naming the input it came from (which a resumed batch checks)."""
+    _write_atomic(folder / f"{report.document}.json",
+                  json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False) + "\n")
 
 
 def any_failed(reports: list[Report]) -> bool:
@@ -362,7 +357,7 @@ def write_outputs(reports: list[Report], inputs: list[Input], out: Path, formats
         (out / "xlsx").mkdir(exist_ok=True)
         for report in reports:
             if report.cells:
-                _write_atomic_bytes(out / "xlsx" / f"{report.document}.xlsx", workbook(report))
+                _write_atomic(out / "xlsx" / f"{report.document}.xlsx", workbook(report))
 
 
 def summary_row(item: Input, report: Report) -> dict:
@@ -383,13 +378,8 @@ def _write_parquet(path: Path, frame) -> None:
         frame.to_parquet(f, index=False, engine="pyarrow")
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    with _atomic(path, "w") as f:
-        f.write(text)
-
-
-def _write_atomic_bytes(path: Path, data: bytes) -> None:
-    with _atomic(path, "wb") as f:
+def _write_atomic(path: Path, data: str | bytes) -> None:
+    with _atomic(path, "wb" if isinstance(data, bytes) else "w") as f:
         f.write(data)
 
 

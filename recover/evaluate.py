@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -80,11 +81,15 @@ def load_truth(directory: Path) -> dict[str, dict]:
 
 
 def load_cells(path: Path) -> dict[str, dict[str, dict]]:
-    by_document: dict[str, dict[str, dict]] = {}
     with open(path, encoding="utf-8", newline="") as f:
-        for row in csv.DictReader(f):
-            key = f"{row['table']}/{row['row']}/{row['col']}"
-            by_document.setdefault(row["document"], {})[key] = row
+        return cells_by_document(csv.DictReader(f))
+
+
+def cells_by_document(records: Iterable[dict]) -> dict[str, dict[str, dict]]:
+    """cells.csv's rows as document → ``table/row/col`` → row."""
+    by_document: dict[str, dict[str, dict]] = {}
+    for row in records:
+        by_document.setdefault(row["document"], {})[f"{row['table']}/{row['row']}/{row['col']}"] = row
     return by_document
 
 
@@ -172,6 +177,7 @@ def compare_models(paths: list[Path], models: dict[str, object], truth: dict[str
         except UnreadableDocumentError as e:
             out.failed.append((item.name, str(e)))
             continue
+        a.document = b.document = item.name  # named as a batch names it
         rows_a = {(r.line, r.label): r.key for r in a.rows}
         rows_b = {(r.line, r.label): r.key for r in b.rows}
         for spot in sorted(set(rows_a) | set(rows_b)):
@@ -184,7 +190,7 @@ def compare_models(paths: list[Path], models: dict[str, object], truth: dict[str
             if shown_a != shown_b:
                 out.cells.append((item.name, key, shown_a, shown_b))
         for name, report in ((name_a, a), (name_b, b)):
-            cells_by_model[name][item.name] = {f"{r['table']}/{r['row']}/{r['col']}": r for r in report.records()}
+            cells_by_model[name].update(cells_by_document(report.records()))
     if truth:
         for name, cells in cells_by_model.items():
             out.scores[name] = score({d: t for d, t in truth.items() if d in cells}, cells)

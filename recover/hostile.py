@@ -20,11 +20,10 @@ import re
 import time
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from . import schema, synth
-from .render import blocks_from_truth, to_docx, to_pdf, zero_page_pdf, zip_of
+from .render import blocks_from_truth, pdf_of, to_docx, to_pdf, zero_page_pdf, zip_of
 
 FAILED, FLAGGED, OK = "failed", "flagged", "ok"
 READ = (OK, FLAGGED)  # a document that must be read, rightly or with its doubts flagged
@@ -58,10 +57,6 @@ def as_text(blocks: list) -> str:
 
 def as_html(blocks: list) -> str:
     return synth.render(blocks, "html", random.Random(0))
-
-
-def _truth(cells: dict) -> dict:
-    return {k: float(v) if isinstance(v, Decimal) else v for k, v in cells.items()}
 
 
 # --- damaged reports ----------------------------------------------------------------------------
@@ -147,8 +142,8 @@ def with_broken_xref(pdf: bytes) -> bytes:
 def page_bomb(pages: int) -> bytes:
     """A PDF of ``pages`` empty pages (each a few bytes: a page-count bomb)."""
     kids = b" ".join(b"%d 0 R" % (i + 3) for i in range(pages))
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages)]
-                + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages)
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, pages)]
+                  + [b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] >>"] * pages)
 
 
 def page_tree_bomb(levels: int = 6, fanout: int = 10) -> bytes:
@@ -162,26 +157,13 @@ def page_tree_bomb(levels: int = 6, fanout: int = 10) -> bytes:
         objects.append(b"<< /Type /Pages /Kids [" + b" ".join([b"%d 0 R" % kid] * fanout) +
                        b"] /Count %d%s >>" % (count, parent))
     objects.append(b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 595 842] >>" % len(objects))
-    return _pdf(objects)
+    return pdf_of(objects)
 
 
 def giant_page() -> bytes:
-    """One page 14,400 km on a side (the PDF maximum is 200 in)."""
-    return _pdf([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-                 b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 40000000 40000000] >>"])
-
-
-def _pdf(objects: list[bytes]) -> bytes:
-    out = bytearray(b"%PDF-1.4\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += b"%d 0 obj\n" % number + body + b"\nendobj\n"
-    xref = len(out)
-    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
-    out += b"".join(b"%010d 00000 n \n" % o for o in offsets)
-    out += b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref)
-    return bytes(out)
+    """One page 40 million points (about 14 km) on a side; the PDF maximum is 14,400 (200 in)."""
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 40000000 40000000] >>"])
 
 
 def blank_scan() -> bytes:
@@ -261,7 +243,7 @@ OTHER_TABLES = ("<html><body><h1>某市2022年国民经济和社会发展统计�
 def corpus(seed: int = 0, big: bool = False) -> dict[str, tuple[bytes, Expected]]:
     """Every hostile file by its path in the corpus, with what recovering it must give."""
     blocks, cells = source_report(seed)
-    truth = _truth(cells)
+    truth = synth.truth_cells(cells)
     text, html = as_text(blocks), as_html(blocks)
     pdf, docx = to_pdf(blocks), to_docx(blocks)
     files: dict[str, tuple[bytes, Expected]] = {}
@@ -358,7 +340,7 @@ def corpus(seed: int = 0, big: bool = False) -> dict[str, tuple[bytes, Expected]
         note="the same as a web page")
     old_blocks, old_cells = source_report(seed + 1, "2019")
     mixed = old_blocks[:_index_of(old_blocks, "requests")] + blocks[_index_of(blocks, "requests"):]
-    mixed_truth = {**truth, **{k: v for k, v in _truth(old_cells).items() if k.startswith("active/")}}
+    mixed_truth = {**truth, **{k: v for k, v in synth.truth_cells(old_cells).items() if k.startswith("active/")}}
     add("mixed-2019-2021.txt", as_text(mixed).encode(), (FLAGGED,), "", mixed_truth,
         note="the 2019 form's first table with the 2021 form's other two")
 

@@ -70,12 +70,6 @@ def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | No
     return report
 
 
-def recover_layouts(layouts: list[Layout], name: str, model: RowClassifier | None = None) -> Report:
-    """Recover each reading of a document; where there are several (a PDF's tables and its
-    text), take each table from the reading that reads it best."""
-    return merge_readings(_recover_each(layouts, name, model), name)
-
-
 def _recover_each(layouts: list[Layout], name: str, model: RowClassifier | None,
                   required: bool = True) -> list[Report]:
     reports, errors = [], []
@@ -188,5 +182,5 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | None = None
         document=name, template=choice.template, cells=cells, flags=list(choice.flags),
         kind=layout.kind, encoding=layout.encoding, notes=list(layout.notes), agency=agency, year=year,
         rows=[RowMatch(r.key, r.candidate.own_label, round(r.probability, 3),
-                       [v.text for v in r.candidate.values], r.candidate.line) for r in rows],
+                       _numbers(r.candidate), r.candidate.line) for r in rows],
     )

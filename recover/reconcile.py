@@ -123,10 +123,10 @@ def _readings(template: str, row: AssignedRow) -> list[_Reading]:
     """Every way this row's printed cells may be spread over its columns, most likely first."""
     columns = schema.printed_cells(template, row.key)
     by_header = _align_by_header(template, row, columns)
-    if by_header is not None and row.candidate.aligned:
-        # The layout keeps true positions: the header says where each value belongs.
-        return _readings_in_order(template, row, columns, by_header)
-    order = _printed_order(template, row.candidate.header, columns)
+    # Where the layout keeps true positions, the header placement already puts each value in its
+    # own column; elsewhere the header may still say the columns are printed in another order.
+    order = None if by_header is not None and row.candidate.aligned else \
+        _printed_order(template, row.candidate.header, columns)
     if order is None:
         return _readings_in_order(template, row, columns, by_header)
     # The header prints columns in another order than the form: read the values in the printed
@@ -163,6 +163,7 @@ def _readings_in_order(template: str, row: AssignedRow, columns: list[str],
                         prior, tuple(flags), how)
 
     if by_header is not None and row.candidate.aligned:
+        # The layout keeps true positions: the header says where each value belongs.
         return [reading(by_header, how="header" if in_place is None or not _same(by_header, in_place) else "direct")]
     if in_place is not None:
         return [reading(in_place)]
@@ -451,24 +452,24 @@ def _set_inferred(cell: CellResult, value: int, confidence: float, doubt: list[s
     cell.flag(*doubt)
 
 
+def _adds_up(identity: schema.Identity, cells: dict[str, CellResult]) -> bool | None:
+    """Whether an identity holds over the cells; None while one of its cells is unknown."""
+    if any(cells[c].value is None for c in identity.cells):
+        return None
+    return sum(cells[c].value for c in identity.left) == sum(cells[c].value for c in identity.right)
+
+
 def broken_identities(template: str, cells: dict[str, CellResult]) -> list[str]:
     """The names of the identities a filled matrix breaks."""
-    return [i.name for i in schema.identities(template)
-            if all(cells[c].value is not None for c in i.cells)
-            and sum(cells[c].value for c in i.left) != sum(cells[c].value for c in i.right)]
+    return [i.name for i in schema.identities(template) if _adds_up(i, cells) is False]
 
 
 def _holding(identities: list[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
     """Identities whose cells are all known and add up, with at least two printed cells in them,
     and none worked out from the identity itself (it would hold by construction)."""
-    out = []
-    for identity in identities:
-        if any(cells[c].value is None or cells[c].basis == identity.name for c in identity.cells):
-            continue
-        if sum(cells[c].value for c in identity.left) == sum(cells[c].value for c in identity.right) and \
-                sum(cells[c].status == PRINTED for c in identity.cells) >= 2:
-            out.append(identity)
-    return out
+    return [identity for identity in identities
+            if _adds_up(identity, cells) and sum(cells[c].status == PRINTED for c in identity.cells) >= 2
+            and not any(cells[c].basis == identity.name for c in identity.cells)]
 
 
 # Digits OCR confuses with one another, for repairs the identities must confirm.
@@ -485,11 +486,6 @@ def _repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult])
         for c in identity.cells:
             through.setdefault(c, []).append(identity)
 
-    def holds(identity) -> bool:
-        values = [cells[c].value for c in identity.cells]
-        return None not in values and sum(cells[c].value for c in identity.left) == \
-            sum(cells[c].value for c in identity.right)
-
     def possible(identity) -> bool:
         return not _violated(identity, {c: cells[c].value for c in identity.cells if cells[c].value is not None})
 
@@ -497,7 +493,7 @@ def _repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult])
     while mended:
         mended = False
         for identity in identities:
-            if holds(identity) or any(cells[c].value is None for c in identity.cells):
+            if _adds_up(identity, cells) is not False:
                 continue
             fixes = []
             for key in identity.cells:
@@ -507,7 +503,7 @@ def _repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult])
                 original = cell.value
                 for variant in _digit_variants(str(original)):
                     cell.value = variant
-                    if holds(identity) and all(possible(i) for i in through[key]):
+                    if _adds_up(identity, cells) and all(possible(i) for i in through[key]):
                         fixes.append((key, variant))
                 cell.value = original
             if len(fixes) == 1:
@@ -533,9 +529,7 @@ def _check(identities: list[schema.Identity], cells: dict[str, CellResult]) -> N
     identities confirm, and lift OCR doubt from them.  A printed cell is confirmed by one identity
     that holds; an inferred one needs a second beside the one it was worked out from."""
     for identity in identities:
-        if any(cells[c].value is None for c in identity.cells):
-            continue
-        if sum(cells[c].value for c in identity.left) != sum(cells[c].value for c in identity.right):
+        if _adds_up(identity, cells) is False:
             for c in identity.cells:
                 cells[c].flag(f"identity_broken:{identity.kind}")
                 cells[c].confidence = min(cells[c].confidence, 0.5)

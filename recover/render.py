@@ -14,11 +14,10 @@ import json
 import random
 import zipfile
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
 from . import schema
-from .synth import Noise, Table, _grid, active_table, appeals_table, requests_table
+from .synth import Noise, _grid, active_table, appeals_table, requests_table, truth_cells
 
 FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
               "/usr/share/fonts/truetype/arphic/uming.ttc")
@@ -229,7 +228,11 @@ def without_unicode_map(pdf: bytes) -> bytes:
 
 def zero_page_pdf() -> bytes:
     """A well-formed PDF with no pages."""
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"]
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [] /Count 0 >>"])
+
+
+def pdf_of(objects: list[bytes]) -> bytes:
+    """A PDF written by hand from its objects (object 1 the catalog), with a correct xref table."""
     out = bytearray(b"%PDF-1.4\n")
     offsets = []
     for number, body in enumerate(objects, start=1):
@@ -261,7 +264,7 @@ def write(rendered: list[Rendered], directory: Path, truth: dict) -> None:
     for r in rendered:
         (directory / f"{r.name}{r.suffix}").write_bytes(r.data)
         record = dict(truth, document=f"{r.name}{r.suffix}")
-        record["cells"] = {k: float(v) if isinstance(v, Decimal) else v for k, v in truth["cells"].items()}
+        record["cells"] = truth_cells(truth["cells"])
         (directory / "truth" / f"{r.name}{r.suffix}.json").write_text(
             json.dumps(record, ensure_ascii=False, indent=1), encoding="utf-8")
 

@@ -22,7 +22,8 @@ def digit_splits(tokens: list[str | int], n: int, constraints: list[RowConstrain
 
     A token is either a run of digits that may hold several numbers (str, perhaps signed: the
     sign belongs to its first number) or one number already read (int).  A part cut from a
-    run never has a leading zero (scrapers drop separators, not zeros).  Row constraints are checked as soon as their cells are filled.
+    run never has a leading zero (scrapers drop separators, not zeros).  Row constraints are
+    checked as soon as their cells are filled.
     Returns None when there are more than ``limit`` ways.
     """
     checks: dict[int, list[RowConstraint]] = {}  # last index a constraint needs → constraints

@@ -588,6 +588,11 @@ def generate_blocks(seed: int, count: int):
         yield f"synthetic_{seed}_{i:05d}", template, blocks, cells
 
 
+def truth_cells(cells: dict[str, int | Decimal]) -> dict[str, int | float]:
+    """Cells as truth files hold them (JSON numbers: amounts as floats)."""
+    return {k: float(v) if isinstance(v, Decimal) else v for k, v in cells.items()}
+
+
 def write_documents(reports: list[SyntheticReport], directory: Path) -> None:
     """Each report as a file, and (for reports not cut short) its truth in the truth format."""
     directory = Path(directory)
@@ -600,6 +605,6 @@ def write_documents(reports: list[SyntheticReport], directory: Path) -> None:
         settled = r.settled_truth()
         truth = {"document": name, "template": r.template, "layout": r.layout,
                  "complete": len(settled) == len(r.truth),
-                 "cells": {k: float(v) if isinstance(v, Decimal) else v for k, v in settled.items()}}
+                 "cells": truth_cells(settled)}
         (directory / "truth" / f"{r.name}.json").write_text(json.dumps(truth, ensure_ascii=False, indent=1),
                                                             encoding="utf-8")

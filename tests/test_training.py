@@ -1,7 +1,6 @@
 """The retraining kit: label files, reproducible training, safe model loading, and the rows the
 identities prove wrong."""
 import json
-import shutil
 
 import joblib
 import numpy as np
