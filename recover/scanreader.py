@@ -86,9 +86,12 @@ def ocr_pdf_pages(data: bytes, pages: dict[int, int]) -> list[Line]:
 
     document = pypdfium2.PdfDocument(data, password="")
     lines: list[Line] = []
-    for number, dpi in sorted(pages.items()):
-        image = document[number - 1].render(scale=dpi / 72, grayscale=True).to_pil()
-        lines += ocr_image(image, number)
+    try:
+        for number, dpi in sorted(pages.items()):
+            image = document[number - 1].render(scale=dpi / 72, grayscale=True).to_pil()
+            lines += ocr_image(image, number)
+    finally:
+        document.close()  # a batch worker reads many documents: pdfium's memory is freed now
     return lines
 
 
