@@ -21,15 +21,19 @@ _NOISE = ("标题", "关于", "发布", "印发", "首页", "位置", "年报", 
 def agency_and_year(text: str) -> tuple[str, int | None]:
     """The agency and the year a report names in its title (or its statistics period)."""
     head = normalize(text[:6000])
-    # A title on one line first (a link's text on the line above is not part of it), then one
-    # broken over lines.
-    for joined in (re.sub(r"[^\S\n]+", "", head), re.sub(r"\s+", "", head)):
-        for pattern in (_TITLE, _YEAR_FIRST):
+    # The first title in the text, read within its line where it fits on one (a link's text on
+    # the line above is not part of it) and across lines where it is broken over two.
+    found = []
+    for across, joined in enumerate((re.sub(r"[^\S\n]+", "", head), re.sub(r"\s+", "", head))):
+        for rank, pattern in enumerate((_TITLE, _YEAR_FIRST)):
             m = pattern.search(joined)
-            if m:
-                agency = m["agency"]
-                for noise in _NOISE:
-                    agency = agency.split(noise)[-1]
-                return agency.strip(":、"), int(m["year"])
+            if m:  # where it ends (newlines aside); then agency before year; then within one line
+                found.append((m.end() - joined.count("\n", 0, m.end()), rank, across, m))
+    if found:
+        m = min(found, key=lambda f: f[:3])[3]
+        agency = m["agency"]
+        for noise in _NOISE:
+            agency = agency.split(noise)[-1]
+        return agency.strip(":、"), int(m["year"])
     m = _YEAR_ONLY.search(head) or _PERIOD.search(re.sub(r"\s+", "", normalize(text[:20000])))
     return "", int(m["year"]) if m else None

@@ -39,3 +39,14 @@ def test_the_library_prints_nothing(capsys):
     recover.recover_file(REAL / "002_pingtan-2021-flat.txt")
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
+
+
+def test_agency_and_year_come_from_the_first_title():
+    from recover.agency import agency_and_year
+
+    # a title broken over two lines, named again in the first sentence
+    assert agency_and_year("孝感市人民政府办公室\n2020年政府信息公开工作年度报告\n根据要求，现公开孝感市人民政府办公室"
+                           "2020年政府信息公开工作年度报告。") == ("孝感市人民政府办公室", 2020)
+    # a link's text on the line above a title is not part of the agency
+    assert agency_and_year("下一篇\n某县交通运输局2022年政府信息公开工作年度报告") == ("某县交通运输局", 2022)
+    assert agency_and_year("淮安市人民政府2024年政府信息公开工作年度报告") == ("淮安市人民政府", 2024)
