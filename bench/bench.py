@@ -34,11 +34,11 @@ import sklearn
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from recover import UnreadableDocumentError, load_model, recover_bytes, synth  # noqa: E402
+from recover import UnreadableDocumentError, load_model, readers, recover_bytes  # noqa: E402
 from recover.batch import find_inputs, run_batch  # noqa: E402
-from recover.extract import read_layouts  # noqa: E402
 from recover.pipeline import classify_layout  # noqa: E402
 from recover.reconcile import reconcile  # noqa: E402
+from recover.tools import synth  # noqa: E402
 
 FIXTURES = ROOT / "tests" / "fixtures"
 CORPUS = ROOT / "bench" / "corpus"
@@ -78,7 +78,7 @@ def stages(model) -> None:
             for path in paths:
                 data = path.read_bytes()
                 t0 = time.perf_counter()
-                layout = read_layouts(data)[0]
+                layout = readers.read(data)[0]
                 t1 = time.perf_counter()
                 classified = classify_layout(layout, model)
                 t2 = time.perf_counter()

@@ -22,7 +22,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline, make_pipeline
 
 from . import schema
-from .extract import RowCandidate
+from .candidates import RowCandidate
 from .layout import numbering
 
 # A candidate this sure of a canonical row that the joint reading gave to another contests it.

@@ -1,6 +1,8 @@
 """The ``recover`` command: a thin shell over the library."""
 from __future__ import annotations
 
+import importlib
+import importlib.util
 import json
 import sys
 from pathlib import Path
@@ -16,6 +18,14 @@ from .model import ModelError, load_model
 @click.version_option(package_name="recover")
 def main() -> None:
     """Recover the standard tables of 政府信息公开工作年度报告, cell by cell."""
+
+
+def _tooling(name: str, needs: tuple[str, ...] = ()):
+    """A module of recover.tools, or a clear message naming the extra its packages come in."""
+    missing = [package for package in needs if importlib.util.find_spec(package) is None]
+    if missing:
+        raise click.ClickException(f"`recover {name}` needs {', '.join(missing)}: pip install 'recover[tools]'")
+    return importlib.import_module(f"recover.tools.{name}")
 
 
 def _check_model(model: str | None, trust: bool) -> None:
@@ -165,8 +175,9 @@ def _compare(paths, documents, truth, trust, as_json):
               help="Write the reports themselves here, with truth/<name>.json beside them.")
 def synth(seed, count, rows_out, documents):
     """Generate synthetic reports (seeded, reproducible) for training and stress."""
-    from . import synth as synth_
-    from .training import label_synthetic, write_rows
+    synth_ = _tooling("synth")
+    from .tools.labelling import label_synthetic
+    from .training import write_rows
 
     reports = synth_.generate(seed, count)
     if rows_out:
@@ -239,7 +250,7 @@ def label(paths, out, model, trust_model, prefill, order):
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 def render(truth_dir, count, seed, kinds, dpi, out):
     """Render reports as Word, digital PDF and scans, each with its truth, for tests and benchmarks."""
-    from . import render as render_
+    render_ = _tooling("render", needs=("reportlab",))
 
     chosen = [k.strip() for k in kinds.split(",") if k.strip()]
     unknown = set(chosen) - set(render_.KINDS)
@@ -262,8 +273,6 @@ def render(truth_dir, count, seed, kinds, dpi, out):
               help="Include symbolic links, a named pipe and an unreadable file (which git cannot hold).")
 def hostile(out, seed, big, special):
     """Write a corpus of hostile and broken files, with expected.json saying what each must give."""
-    from .hostile import write_corpus
-
-    written = write_corpus(out, seed, big=big, special=special)
+    written = _tooling("hostile", needs=("reportlab",)).write_corpus(out, seed, big=big, special=special)
     click.echo(f"wrote {written} documents to {out} (what each must give: {out}/expected.json); "
                f"try: recover batch {out} --out {out}-out", err=True)

@@ -106,7 +106,7 @@ def tokenize(text: str, ocr: bool = False) -> list[Cell]:
         before = text[start - 1] if start else ""
         after = text[end:].lstrip()[:1]
         signed_after_digits = before.isdigit() and number[0] in "+-"  # "163328-11995": two cells run together
-        if before and not signed_after_digits and ((before.isalnum() and not _is_cjk(before)) or before in "第-:/."):
+        if before and not signed_after_digits and ((before.isalnum() and not is_cjk(before)) or before in "第-:/."):
             continue  # part of a code, a date or "第1项"
         if after and after in _PROSE_UNITS and not number.endswith("元"):
             continue
@@ -155,7 +155,7 @@ def _split_labels(text: str) -> list[str]:
     return [p for p in _LABEL_START.split(text) if p]
 
 
-def _is_cjk(ch: str) -> bool:
+def is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 

@@ -49,7 +49,12 @@ def save_model(model: RowClassifier, path: Path, card: dict) -> dict:
 
 
 def shipped_model_path() -> Path:
-    return Path(str(resources.files("recover.models").joinpath(SHIPPED_MODEL)))
+    """The model that ships in the package: ``recover.models`` in an installed package (the
+    build maps the repository's models/ onto it), the repository's models/ in a source checkout."""
+    try:
+        return Path(str(resources.files("recover.models").joinpath(SHIPPED_MODEL)))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "models" / SHIPPED_MODEL
 
 
 def load_model(path: str | Path | None = None, *, trust: bool = False) -> RowClassifier:

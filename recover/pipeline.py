@@ -9,11 +9,13 @@ from . import schema
 from .agency import agency_and_year
 from .classify import Decoding, RowClassifier, describe
 from .errors import UnreadableDocumentError
-from .extract import RowCandidate, find_candidates, read_layouts
+from . import readers
+from .candidates import RowCandidate, find_candidates
+from .cells import FLAGS, AssignedRow
 from .layout import Layout
 from .model import load_model
 from .narrative import stated_figures
-from .reconcile import AssignedRow, reconcile
+from .reconcile import reconcile
 from .report import Report, RowMatch
 from .template import TemplateChoice, choose
 
@@ -49,8 +51,8 @@ def recover_text(text: str, name: str = "text", model: RowClassifier | None = No
 
 def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | None = None) -> Report:
     """Recover the readings of a document one by one (a PDF has several, best first) until the
-    tables are read without doubt; for a PDF still in doubt, ask camelot for a second opinion."""
-    layouts = read_layouts(data)
+    tables are read without doubt; for one still in doubt, ask for a second opinion."""
+    layouts = readers.read(data)
     reports: list[Report] = []
     report = None
     for layout in layouts:
@@ -61,12 +63,9 @@ def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | No
                 return report
     if report is None:
         _recover_each(layouts, name, model)  # raises the first reading's reason
-    if report.kind == "pdf":
-        from .pdfreader import camelot_layouts
-
-        extra = _recover_each(camelot_layouts(data), name, model, required=False)
-        if extra:
-            report = merge_readings(reports + extra, name)
+    extra = _recover_each(readers.second_opinion(data, report.kind), name, model, required=False)
+    if extra:
+        report = merge_readings(reports + extra, name)
     return report
 
 
@@ -102,9 +101,8 @@ def merge_readings(reports: list[Report], name: str) -> Report:
 
 
 # Flags that say a reading could not place the printed numbers (rather than that the document
-# lacks something): where one remains, a PDF's tables are worth a second opinion.
-READING_DOUBTS = ("split_ambiguous", "placement_ambiguous", "reading_ambiguous", "value_count_mismatch",
-                  "extra_values", "value_unparsed", "row_low_confidence", "row_contested")
+# lacks something): where one remains, another reading of the document is worth a try.
+READING_DOUBTS = frozenset(f.name for f in FLAGS if f.reading)
 
 
 def _in_doubt(report: Report) -> bool:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from .reconcile import UNKNOWN, CellResult
+from .cells import UNKNOWN, CellResult
 from .values import format_value, parse_value
 
 # cells.csv's columns, exactly as SCHEMA.md's output contract names them.

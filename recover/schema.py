@@ -244,12 +244,19 @@ class Identity:
         return self.left + self.right
 
 
+# The identities by the name their flags carry, with what each says.
 IDENTITY_KINDS = {
     "requests_balance": "1: new + carried_over = total + carried_forward, every column",
     "requests_row_total": "2: a row's total = the sum of its six applicant columns",
     "requests_col_total": "3: （七）总计 = the sum of every 办理结果 row, every column",
     "appeals_row_total": "4: total = upheld + corrected + other + pending, every row",
+    "cross_year": "5: this year's 上年结转 = last year's 结转下年度 (same agency, one batch)",
+    "cross_year_active": "6: this year's 现行有效件数 = last year's + 本年制发 − 本年废止 "
+                         "(same agency, template 2021, one batch)",
 }
+# Identities 5 and 6 join two reports of one agency: their cells of last year's report carry this
+# prefix, so that one Identity (and one way of checking it) serves within and across years.
+LAST_YEAR = "last_year:"
 
 
 @lru_cache(maxsize=None)
@@ -275,6 +282,21 @@ def identities(template: str) -> tuple[Identity, ...]:
         out.append(Identity("appeals_row_total", f"appeals_row_total:{r.id}",
                             (f"appeals/{r.id}/total",),
                             tuple(f"appeals/{r.id}/{c.id}" for c in APPEAL_COLUMNS[:-1])))
+    return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def cross_year_identities(template: str, last_template: str) -> tuple[Identity, ...]:
+    """Identities 5 and 6 between a report and the same agency's report of the year before
+    (last year's cells prefixed :data:`LAST_YEAR`)."""
+    req = "requests"
+    out = [Identity("cross_year", f"cross_year:{c.id}", (f"{req}/carried_over/{c.id}",),
+                    (f"{LAST_YEAR}{req}/carried_forward/{c.id}",)) for c in REQUEST_COLUMNS]
+    if template == last_template == "2021":
+        for r in ("regulations", "normative_documents"):
+            out.append(Identity("cross_year_active", f"cross_year_active:{r}",
+                                (f"active/{r}/in_force", f"active/{r}/repealed"),
+                                (f"{LAST_YEAR}active/{r}/in_force", f"active/{r}/issued")))
     return tuple(out)
 
 

@@ -22,20 +22,20 @@ def markers() -> dict[str, tuple[str, ...]]:
     def wording(template: str) -> set[str]:
         words = set()
         for r in schema.rows(template):
-            words.update(_plain(label) for label in (r.label, *r.aliases))
-            words.update(_plain(c.label) for c in r.columns)
+            words.update(_wording(label) for label in (r.label, *r.aliases))
+            words.update(_wording(c.label) for c in r.columns)
         return words
 
     words = {t: wording(t) for t in schema.TEMPLATES}
     out = {}
     for t in schema.TEMPLATES:
         others = " ".join(w for o in schema.TEMPLATES if o != t for w in words[o])
-        parents = " ".join(_plain(r.parent) for o in schema.TEMPLATES if o != t for r in schema.rows(o))
+        parents = " ".join(_wording(r.parent) for o in schema.TEMPLATES if o != t for r in schema.rows(o))
         out[t] = tuple(sorted(w for w in words[t] if len(w) >= 4 and w not in others and w not in parents))
     return out
 
 
-def _plain(text: str) -> str:
+def _wording(text: str) -> str:
     """Wording to look for: no spaces, no numbering, no bracketed note."""
     text = text.replace(" ", "").replace("（", "(").replace("）", ")")
     text = text.split("(单位")[0].split("（单位")[0]

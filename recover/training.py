@@ -16,11 +16,9 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import schema
-from .classify import FIELDS, RowClassifier, describe
+from .classify import FIELDS, RowClassifier
 from .model import save_model, sha256
-from .extract import RowCandidate, find_candidates, read_layouts
-from .synth import SyntheticReport, TRow
-from .values import normalize
+from . import readers
 
 COLUMNS = ("document", "index", "template", "predicted", "probability", "suggested", "row") + FIELDS
 _INT_FIELDS = ("position", "values", "filled")
@@ -112,63 +110,6 @@ def read_dir(*paths: Path) -> list[LabelledRow]:
                 rows.pop(row.key, None)  # re-inserted last: the later file's label, in its order
                 rows[row.key] = row
     return list(rows.values())
-
-
-# --- labelling generated reports by what the generator printed -------------------------------
-
-
-def _squash(text: str) -> str:
-    return normalize(text).replace(" ", "").replace(",", "")
-
-
-def label_synthetic(report: SyntheticReport) -> list[LabelledRow]:
-    """Extract a generated report as any input would be, then label its candidates with the
-    rows the generator printed, matched in order by label text and printed numbers."""
-    candidates = find_candidates(read_layouts(report.content.encode("utf-8"))[0])
-    keys = _match_printed(candidates, report.printed)
-    return [LabelledRow(report.name, i, key, d, report.template)
-            for i, (key, d) in enumerate(zip(keys, describe(candidates)))]
-
-
-def _match_printed(candidates: list[RowCandidate], printed: list[TRow]) -> list[str]:
-    keys = [schema.NOT_A_ROW] * len(candidates)
-    start = 0
-    for row in printed:
-        digits = _squash("".join(c.text for c in row.cells if c.is_value))
-        if not digits:
-            continue  # printed blank: no candidate carries it
-        label = _squash(row.own_label)
-        for i in range(start, min(start + 40, len(candidates))):
-            c = candidates[i]
-            found = _squash("".join(v.text for v in c.filled))
-            labels = _squash("".join(c.labels))
-            last = _squash(c.labels[-1]) if c.labels else ""
-            # A wrapped label may leave only a fragment of itself beside the numbers.
-            label_ok = (not label or label in labels or label[:8] in labels
-                        or (len(c.own_label) >= 2 and _squash(c.own_label) in label)
-                        or (len(last) >= 4 and last in label))
-            if label_ok and found and digits.startswith(found):
-                keys[i] = row.key
-                start = i + 1
-                break
-    return keys
-
-
-def synthetic_rows(seed: int, count: int) -> list[LabelledRow]:
-    from .synth import generate
-
-    rows: list[LabelledRow] = []
-    for report in generate(seed, count):
-        rows += label_synthetic(report)
-    return rows
-
-
-def split_documents(rows: list[LabelledRow], held_out: float, seed: int) -> tuple[list, list]:
-    """Split by document, so no report lends rows to both sides."""
-    documents = sorted({r.document for r in rows})
-    random.Random(seed).shuffle(documents)
-    test = set(documents[: max(1, int(len(documents) * held_out))])
-    return [r for r in rows if r.document not in test], [r for r in rows if r.document in test]
 
 
 # --- fitting and measuring ------------------------------------------------------------------
@@ -285,7 +226,7 @@ def candidate_rows(path: Path, model: RowClassifier, prefill: bool = False) -> l
     ``suggested``."""
     from .pipeline import classify_layout
 
-    classified = classify_layout(read_layouts(Path(path).read_bytes())[0], model)
+    classified = classify_layout(readers.read(Path(path).read_bytes())[0], model)
     template = classified.choice.template
     suggested = identity_suggestions(classified)
     return [LabelledRow(Path(path).name, i, key if prefill else "", d, template, key, f"{p:.3f}",
@@ -298,7 +239,9 @@ def identity_suggestions(classified, alternatives: int = 3) -> dict[int, str]:
     """Candidate index → a row ID that, put in place of the classifier's, leaves fewer identities
     broken.  Tries each classified row of a table with identities against its next most probable
     IDs (swapping with the row that holds one, if any)."""
-    from .reconcile import AssignedRow, broken_identities, reconcile
+    from .cells import AssignedRow
+    from .reconcile import reconcile
+    from .reconcile.identities import broken_identities
 
     template = classified.choice.template
     rows = classified.rows

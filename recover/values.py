@@ -94,7 +94,7 @@ def _parse(text: str, amount: bool) -> Reading:
     elif unit == "万元":
         pass
     if amount:
-        return Reading(_plain(number), "number", tuple(flags), raw)
+        return Reading(_without_trailing_zeros(number), "number", tuple(flags), raw)
     if unit in ("元", "万元"):
         flags.append("unit_unexpected")
     if number != number.to_integral_value():
@@ -102,7 +102,7 @@ def _parse(text: str, amount: bool) -> Reading:
     return Reading(int(number), "number", tuple(flags), raw)
 
 
-def _plain(number: Decimal) -> Decimal:
+def _without_trailing_zeros(number: Decimal) -> Decimal:
     """Drop trailing zeros but keep the printed precision otherwise (7380.2895900 → 7380.28959)."""
     normalized = number.normalize()
     return normalized if normalized.as_tuple().exponent <= 0 else normalized.quantize(Decimal(1))
@@ -113,7 +113,7 @@ def format_value(value: int | Decimal | None) -> str:
     if value is None:
         return ""
     if isinstance(value, Decimal):
-        return format(_plain(value), "f")
+        return format(_without_trailing_zeros(value), "f")
     return str(value)
 
 

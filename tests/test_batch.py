@@ -12,7 +12,7 @@ from pathlib import Path
 import pandas as pd
 from conftest import REAL, SEEDS
 
-from recover import synth
+from recover.tools import synth
 from recover.batch import Limits, find_inputs, run_batch
 
 

@@ -1,4 +1,4 @@
-"""The hostile corpus (recover.hostile) through a batch: no crash, nothing lost, every outcome as
+"""The hostile corpus (recover.tools.hostile) through a batch: no crash, nothing lost, every outcome as
 expected.json says, no unflagged cell contradicting the truth, nothing fetched or included."""
 import csv
 import http.server
@@ -14,9 +14,9 @@ from click.testing import CliRunner
 from conftest import FIXTURES
 
 import recover
-from recover import hostile
+from recover.tools import hostile
 from recover.cli import main
-from recover.render import to_docx
+from recover.tools.render import to_docx
 
 SAMPLES = FIXTURES / "hostile"
 FETCHED = "从网上取来的内容"  # what the local server answers: it must never reach a report

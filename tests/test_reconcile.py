@@ -3,8 +3,9 @@ from conftest import REAL, cells_of
 
 import recover
 from recover import schema
-from recover.reconcile import CellResult, infer
-from recover.split import digit_splits
+from recover.cells import CellResult
+from recover.reconcile.identities import infer
+from recover.reconcile.splits import digit_splits
 
 REQUEST_COLS = [c.id for c in schema.REQUEST_COLUMNS]
 

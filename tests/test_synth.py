@@ -1,10 +1,10 @@
 """The synthetic generator: reproducible, labelled, and a stress test in every layout."""
 from click.testing import CliRunner
 
-from recover import synth
+from recover.tools import synth
 from recover.cli import main
 from recover.evaluate import load_cells, load_truth, score
-from recover.training import label_synthetic
+from recover.tools.labelling import label_synthetic
 
 
 def test_same_seed_same_reports():

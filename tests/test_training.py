@@ -12,7 +12,7 @@ import recover
 from recover.cli import main
 from recover.model import ModelError, card_path, load_model, save_model
 from recover.pipeline import classify_layout
-from recover.extract import read_layouts
+from recover import readers
 from recover.training import COLUMNS, LabelError, fit, identity_suggestions, read_dir, read_rows
 
 TRAINING = REAL.parent.parent.parent / "training_data"
@@ -112,7 +112,7 @@ def test_the_shipped_model_matches_its_card():
 
 
 def test_rows_the_identities_prove_wrong_are_found(model):
-    classified = classify_layout(read_layouts((REAL / "301_huaian-gov-2024.pdf").read_bytes())[0], model)
+    classified = classify_layout(readers.read((REAL / "301_huaian-gov-2024.pdf").read_bytes())[0], model)
     keys = classified.decoding.keys
     granted, total = keys.index("requests/granted"), keys.index("requests/total")
     keys[granted], keys[total] = keys[total], keys[granted]  # a classifier mistake the identities expose

@@ -11,21 +11,20 @@ from __future__ import annotations
 
 import io
 import os
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import cv2
 import numpy as np
 from PIL import Image
 
-from .errors import UnreadableDocumentError
-from .layout import Cell, Layout, Line, squeeze, tokenize
-from .values import looks_like_value, normalize
+from ..errors import UnreadableDocumentError
+from ..layout import Cell, Layout, Line, is_cjk, squeeze, tokenize
+from ..values import looks_like_value, normalize
 
 OCR_DPI = 300  # PDF pages are rendered at this resolution for OCR
 TARGET_WIDTH = 2480  # an A4 page at 300 dpi: smaller images are enlarged to about this
 MAX_PIXELS = 80_000_000  # an image larger than this is not a page scan
-# tesseract's own threads fight each other (and a batch's workers) for the cores: one is faster.
-os.environ.setdefault("OMP_THREAD_LIMIT", "1")
 TESSERACT_CONFIG = "--psm 6"  # the stacked pieces read as one block, a line a piece
 DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789.-,"
 
@@ -38,10 +37,6 @@ class _Word:
     x1: int
     y1: int
     confidence: float
-
-    @property
-    def cx(self) -> float:
-        return (self.x0 + self.x1) / 2
 
     @property
     def cy(self) -> float:
@@ -61,7 +56,7 @@ class _Grid:
         return self.xs[0], self.ys[0], self.xs[-1], self.ys[-1]
 
 
-def read_image(data: bytes) -> Layout:
+def read(data: bytes) -> list[Layout]:
     """An image file (PNG, JPEG, TIFF with one page a frame) read by OCR."""
     try:
         image = Image.open(io.BytesIO(data))
@@ -76,7 +71,7 @@ def read_image(data: bytes) -> Layout:
     except Exception as e:
         raise UnreadableDocumentError(f"not a readable image ({type(e).__name__})") from e
     lines = [line for number, frame in enumerate(frames, start=1) for line in ocr_image(frame, number)]
-    return Layout(lines, "scan", notes=[f"{len(frames)} page image(s) read by OCR"])
+    return [Layout(lines, "scan", notes=[f"{len(frames)} page image(s) read by OCR"])]
 
 
 def ocr_pdf_pages(data: bytes, pages: dict[int, int]) -> list[Line]:
@@ -113,7 +108,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     # Numbers read by the Chinese model come back as look-alike characters now and then
     # ("4" as 长, "0" as 口): the cells of number columns are read again, digits only.
     numeric = [i for i in _number_cells(pieces, texts) if not looks_like_value(texts[i], ocr=True)
-               and sum(_is_cjk(ch) for ch in texts[i]) < 2]
+               and sum(is_cjk(ch) for ch in texts[i]) < 2]
     unreadable = set()
     if numeric:
         enlarged = [_Piece(cv2.resize(pieces[i].image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 0)
@@ -310,10 +305,6 @@ def _number_cells(pieces: list[_Piece], texts: list[str]) -> list[int]:
     return sorted(chosen)
 
 
-def _is_cjk(ch: str) -> bool:
-    return "\u3400" <= ch <= "\u9fff"
-
-
 def _read_pieces(pieces: list[_Piece], lang: str, config: str = TESSERACT_CONFIG) -> list[str]:
     """Read every piece with one tesseract run: the pieces stacked one under another."""
     if not pieces:
@@ -331,8 +322,9 @@ def _read_pieces(pieces: list[_Piece], lang: str, config: str = TESSERACT_CONFIG
         spans.append((y, y + h))
         y += h + gap
     try:
-        data = pytesseract.image_to_data(Image.fromarray(canvas), lang=lang, config=config,
-                                         output_type=pytesseract.Output.DICT)
+        with _one_thread():
+            data = pytesseract.image_to_data(Image.fromarray(canvas), lang=lang, config=config,
+                                             output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractNotFoundError as e:
         raise UnreadableDocumentError("this document is a scan and needs tesseract (with chi_sim) to be read; "
                                       "install tesseract-ocr and tesseract-ocr-chi-sim") from e
@@ -347,6 +339,21 @@ def _read_pieces(pieces: list[_Piece], lang: str, config: str = TESSERACT_CONFIG
         index = max(0, min(len(spans) - 1, int(np.searchsorted(tops, middle, side="right")) - 1))
         words[index].append(_Word(text, left, top, left + w, top + h, float(conf)))
     return [squeeze(" ".join(t for _, t in _text_lines(ws))) for ws in words]
+
+
+@contextmanager
+def _one_thread():
+    """tesseract's own threads fight each other (and a batch's workers) for the cores: one is
+    faster.  The child process inherits the setting; this process's environment is restored."""
+    previous = os.environ.get("OMP_THREAD_LIMIT")
+    os.environ["OMP_THREAD_LIMIT"] = "1"
+    try:
+        yield
+    finally:
+        if previous is None:
+            del os.environ["OMP_THREAD_LIMIT"]
+        else:
+            os.environ["OMP_THREAD_LIMIT"] = previous
 
 
 def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: int,

@@ -11,8 +11,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .layout import Cell, Line
-from .values import normalize
+from ..layout import Cell, Layout, Line
+from ..values import normalize
+from .encoding import decode
 
 # |---|:--:|, "--  --" and ====== lines carry no cells (but "- | - | -" and "—— | ——" are zero marks)
 _MARKDOWN_RULE = re.compile(r"^[\s|:+]*(?:(?:-{2,}|[—=_*]{3,})[\s|:+]*)+$")
@@ -22,7 +23,12 @@ _PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}
 _SPACES = re.compile(r"\S+(?: \S+)*")  # cells of a space-aligned line: text between 2+ spaces
 
 
-def read_text(text: str, wide_cjk: bool = True) -> list[Line]:
+def read(data: bytes) -> list[Layout]:
+    text, encoding = decode(data)
+    return [Layout(lines_of(text), "text", encoding)]
+
+
+def lines_of(text: str, wide_cjk: bool = True) -> list[Line]:
     """``wide_cjk``: a CJK character takes two columns of a space-aligned line, as in a
     monospaced copy; pdfplumber's layout text gives every character one."""
     kept: list[tuple[int, str]] = []

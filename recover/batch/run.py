@@ -1,24 +1,11 @@
-"""Recovering many documents: inputs found, each document isolated, outputs written whole.
-
-* One document's failure never stops the batch: an exception, a time limit passed or memory run
-  out becomes a ``failed`` row in the summary with a reason a user can act on; a worker process
-  that dies is replaced and the document that killed it is found and reported.
-* Each finished document is written at once to ``json/<document>.json`` (to a temporary file,
-  then renamed), so a batch killed at any point resumes with ``resume=True``: what is done is
-  read back, nothing is lost or written twice.
-* The tables for analysts (cells.csv and the rest) are written last, from those files, in input
-  order: the same inputs give byte-identical outputs whatever the number of jobs or machines.
-* ``jobs`` spreads documents over processes with joblib; ``scheduler`` sends them to a Dask
-  cluster through joblib's Dask backend (the workers must see the input paths).
-"""
+"""Recovering a batch's documents, each isolated: one document's failure, time limit or memory
+never stops the batch; a worker process that dies is replaced and the document that killed it
+is found; each finished document is saved at once, so a killed batch resumes where it stopped."""
 from __future__ import annotations
 
-import csv
 import json
-import os
 import resource
 import signal
-import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -26,29 +13,17 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from . import schema
-from .agency import agency_and_year
-from .errors import UnreadableDocumentError
-from .model import load_model
-from .pipeline import recover_file
-from .reconcile import CellResult
-from .report import CSV_COLUMNS, FAILED, Report
+from ..agency import agency_and_year
+from ..errors import UnreadableDocumentError
+from ..model import load_model
+from ..pipeline import recover_file
+from ..reconcile.identities import check_across_years
+from ..report import FAILED, Report
+from .inputs import Input, apply_manifest
+from .outputs import write_atomic, write_outputs
 
-# File kinds picked up when a directory is given (a file named explicitly is always read).  The
-# office formats recover cannot read are picked up too, so that they are listed, failed, with what
-# to do, rather than passed over in silence.
-DOCUMENT_SUFFIXES = {".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".shtml", ".pdf", ".docx", ".docm",
-                     ".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp",
-                     ".doc", ".wps", ".rtf", ".ofd", ".xls", ".et"}
-SUMMARY_COLUMNS = ("document", "path", "outcome", "template", "agency", "year", "cells", "flagged_cells", "error")
-FORMATS = ("csv", "parquet", "wide", "xlsx")
-CROSS_YEAR_FLAG = "identity_broken:cross_year"
-
-
-@dataclass
-class Input:
-    path: Path
-    name: str  # the document's name in the outputs: its file name, made unique within the batch
+# Flags the cross-year check sets; a resumed batch makes the check again from scratch.
+_CROSS_YEAR_FLAGS = ("identity_broken:cross_year", "identity_broken:cross_year_active")
 
 
 @dataclass(frozen=True)
@@ -57,30 +32,6 @@ class Limits:
 
     seconds: float | None = None
     memory_mb: int | None = None
-
-
-def find_inputs(paths: Iterable[str | Path]) -> list[Input]:
-    """Files as given, and the documents under directories (recursively, sorted)."""
-    files: list[Path] = []
-    for p in map(Path, paths):
-        if p.is_dir():
-            files += sorted(f for f in p.rglob("*") if f.suffix.lower() in DOCUMENT_SUFFIXES
-                            and not any(part.startswith(".") for part in f.relative_to(p).parts))
-        else:
-            files.append(p)
-    inputs, used = [], set()
-    for f in files:
-        name = f.name
-        n = 2
-        while name in used:  # the same file name in two folders: keep both apart
-            name = f"{f.stem}~{n}{f.suffix}"
-            n += 1
-        used.add(name)
-        inputs.append(Input(f, name))
-    return inputs
-
-
-# --- one document, isolated ----------------------------------------------------------------------
 
 
 @lru_cache(maxsize=4)
@@ -165,9 +116,6 @@ def _limit_memory(megabytes: int | None) -> None:
     _memory_limited = True
 
 
-# --- many documents --------------------------------------------------------------------------------
-
-
 def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, trust_model: bool = False,
               jobs: int = 1, resume: bool = False, limits: Limits = Limits(), scheduler: str | None = None,
               formats: Iterable[str] = ("csv",), manifest: Path | None = None, chunk: int = 8,
@@ -196,7 +144,7 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
         if on_done:
             on_done(report)
     reports = [done[item.name] for item in inputs]
-    _apply_manifest(reports, manifest)
+    apply_manifest(reports, manifest)
     for report in check_across_years(reports):  # its cells changed: the saved file follows
         _save(report, path_of[report.document], out / "json")
     write_outputs(reports, inputs, out, formats)
@@ -279,120 +227,18 @@ def _finished(inputs: list[Input], out: Path) -> dict[str, Report]:
         if data.get("path") == str(item.path):
             report = Report.from_dict(data)
             for cell in report.cells.values():  # the cross-year check is made again at the end
-                cell.flags = [f for f in cell.flags if f != CROSS_YEAR_FLAG]
+                cell.flags = [f for f in cell.flags if f not in _CROSS_YEAR_FLAGS]
             done[item.name] = report
     return done
 
 
 def _save(report: Report, path: Path, folder: Path) -> None:
     """A document's JSON file, naming the input it came from (which a resumed batch checks)."""
-    _write_atomic(folder / f"{report.document}.json",
-                  json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False) + "\n")
+    write_atomic(folder / f"{report.document}.json",
+                 json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False) + "\n")
 
 
 def any_failed(reports: list[Report]) -> bool:
     return any(r.outcome == FAILED for r in reports)
 
 
-# --- agencies over the years ---------------------------------------------------------------------
-
-
-def _apply_manifest(reports: list[Report], manifest: Path | None) -> None:
-    """A manifest CSV (document, agency, year) overrides what the documents say of themselves."""
-    if not manifest:
-        return
-    with open(manifest, encoding="utf-8-sig", newline="") as f:
-        rows = {row["document"]: row for row in csv.DictReader(f)}
-    for report in reports:
-        row = rows.get(report.document)
-        if row:
-            report.agency = row.get("agency") or report.agency
-            report.year = int(row["year"]) if row.get("year") else report.year
-
-
-def check_across_years(reports: list[Report]) -> list[Report]:
-    """Identity 5: an agency's 上年结转 this year equals its 结转下年度 last year.  Both cells are
-    flagged where it fails.  Returns the reports whose cells gained a flag."""
-    by_agency: dict[tuple[str, int], Report] = {}
-    for r in reports:
-        if r.agency and r.year and r.cells and (r.agency, r.year) not in by_agency:
-            by_agency[(r.agency, r.year)] = r
-    changed: dict[str, Report] = {}
-    for (agency, year), this in sorted(by_agency.items()):
-        last = by_agency.get((agency, year - 1))
-        if last is None:
-            continue
-        for column in (c.id for c in schema.REQUEST_COLUMNS):
-            now: CellResult = this.cells[f"requests/carried_over/{column}"]
-            before: CellResult = last.cells[f"requests/carried_forward/{column}"]
-            if now.value is not None and before.value is not None and now.value != before.value:
-                for cell, report in ((now, this), (before, last)):
-                    cell.flag(CROSS_YEAR_FLAG)
-                    cell.confidence = min(cell.confidence, 0.5)
-                    changed[report.document] = report
-    return list(changed.values())
-
-
-# --- the tables for analysts ------------------------------------------------------------------------
-
-
-def write_outputs(reports: list[Report], inputs: list[Input], out: Path, formats: Iterable[str]) -> None:
-    formats = set(formats) | {"csv"}
-    _write_csv(out / "cells.csv", CSV_COLUMNS, (r for report in reports for r in report.records()))
-    _write_csv(out / "summary.csv", SUMMARY_COLUMNS, (summary_row(item, r) for item, r in zip(inputs, reports)))
-    if "parquet" in formats or "wide" in formats:
-        from .tables import cells_frame, wide_frame
-
-        if "parquet" in formats:
-            _write_parquet(out / "cells.parquet", cells_frame(reports))
-        if "wide" in formats:
-            wide = wide_frame(reports)
-            with _atomic(out / "wide.csv", "w") as f:
-                wide.to_csv(f, index=False, lineterminator="\n")
-            if "parquet" in formats:
-                _write_parquet(out / "wide.parquet", wide)
-    if "xlsx" in formats:
-        from .tables import workbook
-
-        (out / "xlsx").mkdir(exist_ok=True)
-        for report in reports:
-            if report.cells:
-                _write_atomic(out / "xlsx" / f"{report.document}.xlsx", workbook(report))
-
-
-def summary_row(item: Input, report: Report) -> dict:
-    return {"document": report.document, "path": str(item.path), "outcome": report.outcome,
-            "template": report.template or "", "agency": report.agency, "year": report.year or "",
-            "cells": len(report.cells), "flagged_cells": report.flagged_cells, "error": report.error}
-
-
-def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict]) -> None:
-    with _atomic(path, "w") as f:
-        writer = csv.DictWriter(f, columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _write_parquet(path: Path, frame) -> None:
-    with _atomic(path, "wb") as f:
-        frame.to_parquet(f, index=False, engine="pyarrow")
-
-
-def _write_atomic(path: Path, data: str | bytes) -> None:
-    with _atomic(path, "wb" if isinstance(data, bytes) else "w") as f:
-        f.write(data)
-
-
-@contextmanager
-def _atomic(path: Path, mode: str):
-    """Write to a temporary file beside ``path``, then rename it into place: a reader (or a
-    resumed batch) never sees half a file."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, mode, **({"encoding": "utf-8", "newline": ""} if "b" not in mode else {})) as f:
-            yield f
-        os.replace(tmp, path)
-    except BaseException:
-        os.unlink(tmp)
-        raise

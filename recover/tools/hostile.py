@@ -22,8 +22,10 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema, synth
-from .render import blocks_from_truth, pdf_of, to_docx, to_pdf, zero_page_pdf, zip_of
+from .. import schema
+from ..batch.outputs import zip_of
+from . import synth
+from .render import blocks_from_truth, pdf_of, to_docx, to_pdf, zero_page_pdf
 
 FAILED, FLAGGED, OK = "failed", "flagged", "ok"
 READ = (OK, FLAGGED)  # a document that must be read, rightly or with its doubts flagged

@@ -12,9 +12,10 @@ import re
 import lxml.html
 from lxml import etree
 
-from .errors import UnreadableDocumentError
-from .layout import Cell, Line, squeeze
-from .values import normalize
+from ..errors import UnreadableDocumentError
+from ..layout import Cell, Layout, Line, squeeze
+from ..values import normalize
+from .encoding import decode
 
 _BLOCKS = {
     "p", "div", "br", "h1", "h2", "h3", "h4", "h5", "h6", "li", "ul", "ol", "section", "article",
@@ -26,7 +27,12 @@ _WRAPPERS = re.compile(r"</?(div|span|font|section|article|center|b|i|strong|em)
 _MAX_SPAN = 200  # a colspan/rowspan beyond this is a broken attribute, not a table
 
 
-def read_html(text: str) -> list[Line]:
+def read(data: bytes) -> list[Layout]:
+    text, encoding = decode(data)
+    return [Layout(lines_of(text), "html", encoding)]
+
+
+def lines_of(text: str) -> list[Line]:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
     root, too_deep = _parse(text)
     if too_deep:  # wrappers that carry no table structure are dropped, and the page read again

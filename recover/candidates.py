@@ -1,145 +1,17 @@
-"""Stage 1, layout extraction: a document's bytes → row candidates.
+"""Stage 1b, row candidates: a layout's lines of cells → the rows as printed.
 
-The reader for the document's kind (decided from its content, not its name) turns it into
-lines of cells; :func:`find_candidates` then groups cells into rows — label cells followed by
-value cells — and notes for each row the table section and heading it sits under and the
-header cells above it.  Which canonical row a candidate is, is the classifier's job.
+:func:`find_candidates` groups cells into rows — label cells followed by value cells — and
+notes for each row the table section and heading it sits under and the header cells above it.
+Which canonical row a candidate is, is the classifier's job.
 """
 from __future__ import annotations
 
 import re
-import zipfile
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
-from io import BytesIO
-
-from charset_normalizer import from_bytes
 
 from . import schema
-from .errors import UnreadableDocumentError
-from .htmlreader import read_html
 from .layout import Cell, Layout, Line, numbering, tokenize
-from .textreader import read_text
-
-# A report's text is tens of kB and a web page with it a few MB; beyond this, reading would take
-# gigabytes of memory for a file that is not one report.
-MAX_TEXT_BYTES = 20_000_000
-
-# --- deciding what a file is --------------------------------------------------------------
-
-
-def sniff(data: bytes) -> str:
-    """The document's kind from its first bytes: pdf, docx, image, html or text."""
-    head = data[:2048].lstrip()
-    if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
-        return "pdf"
-    if data.startswith(b"PK\x03\x04"):
-        return "docx"
-    if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")):
-        return "image"
-    if data.startswith(b"\xd0\xcf\x11\xe0"):
-        return "ole"  # legacy .doc/.xls/.wps
-    if data.startswith(b"{\\rtf"):
-        return "rtf"
-    return "text"
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """Bytes → text and the encoding found: a BOM, strict UTF-8, else charset-normalizer's guess."""
-    for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
-        if data.startswith(bom):
-            return data.decode(encoding, errors="replace"), encoding
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "utf_16_le", "utf_16_be", "utf_8"]).best()
-    if best is None:
-        raise UnreadableDocumentError("binary data, or text in an encoding not recognised "
-                                      "(tried UTF-8, GB18030, Big5, UTF-16)")
-    text = data.decode(best.encoding, errors="replace")
-    if best.encoding.startswith(("big5", "cp950")):
-        text = _simplified(text)  # Big5 holds the traditional script; the form is printed in the simplified
-    return text, best.encoding
-
-
-def _simplified(text: str) -> str:
-    from opencc import OpenCC
-
-    return OpenCC("t2s").convert(text)
-
-
-def _looks_binary(text: str) -> bool:
-    sample = text[:20_000]
-    if not sample:
-        return False
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f" or ch == "\ufffd")
-    return controls / len(sample) > 0.05
-
-
-def _is_html(text: str) -> bool:
-    head = text[:5000].lower()
-    return bool(re.search(r"<(html|body|table|!doctype html|p[\s>]|div[\s>]|tr[\s>])", head))
-
-
-def read_layouts(data: bytes) -> list[Layout]:
-    """Read a document of any supported kind into lines of cells: one reading, or (for a PDF)
-    several that the pipeline chooses between table by table."""
-    if not data.strip():
-        raise UnreadableDocumentError("the file is empty")
-    kind = sniff(data)
-    if kind == "pdf":
-        from .pdfreader import read_pdf  # the PDF, Word and OCR libraries load only when needed
-
-        return read_pdf(data)
-    if kind == "docx":
-        if not _is_docx(data):
-            raise UnreadableDocumentError(_zip_kind(data))
-        from .docxreader import read_docx
-
-        return [read_docx(data)]
-    if kind == "image":
-        from .scanreader import read_image
-
-        return [read_image(data)]
-    if kind == "ole":
-        raise UnreadableDocumentError("a legacy Word/Excel/WPS file (.doc/.xls/.wps): save it as .docx or PDF")
-    if kind == "rtf":
-        raise UnreadableDocumentError("an RTF file: save it as .docx or PDF")
-    if len(data) > MAX_TEXT_BYTES:
-        raise UnreadableDocumentError(f"{len(data) / 1e6:.0f} MB of text or HTML is too large to be one report "
-                                      f"(the limit is {MAX_TEXT_BYTES // 1_000_000} MB)")
-    text, encoding = decode(data)
-    if _looks_binary(text):
-        raise UnreadableDocumentError("binary data, not a text, HTML, PDF, Word or image document")
-    if _is_html(text):
-        return [Layout(read_html(text), "html", encoding)]
-    return [Layout(read_text(text), "text", encoding)]
-
-
-def _zip_kind(data: bytes) -> str:
-    """Why a zip archive is not read: what it is, where that can be told."""
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            names = archive.namelist()
-    except zipfile.BadZipFile:
-        return "a damaged zip archive, not a readable Word (.docx) document"
-    if "OFD.xml" in names:
-        return "an OFD document: export it as PDF"
-    if "xl/workbook.xml" in names:
-        return "an Excel workbook: the tables are read from reports, not spreadsheets"
-    return "a zip archive that is not a Word (.docx) document"
-
-
-def _is_docx(data: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-
-
-# --- sections and headings ------------------------------------------------------------------
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]{1,2}\s*[、.]")
 _SECTIONS = (
@@ -171,9 +43,6 @@ def section_of(label: str) -> str | None:
     scores = {s: SequenceMatcher(None, head[:len(t) + 4], t).ratio() for s, t in _TITLES.items()}
     best = max(scores, key=scores.get)
     return best if scores[best] >= 0.6 else None
-
-
-# --- row candidates ---------------------------------------------------------------------------
 
 
 # The longest official row label is 38 characters; a wrapped label joined back stays near that.

@@ -8,10 +8,10 @@
 3. The *layout* reading: the same text with each character kept at its place across the page,
    so values line up under their headers even where a table has no rules.
 4. On demand, when the first three leave cells in doubt, camelot's reading of the tables
-   (lattice where the page has rules, stream where it has none) with the text around them.
+   (:mod:`recover.readers.camelot`).
 
 Pages with no text layer (scans) or a garbage one (a font with no Unicode mapping) are
-rendered with pypdfium2 and read by OCR (see :mod:`recover.scanreader`).  A PDF that opens
+rendered with pypdfium2 and read by OCR (see :mod:`recover.readers.scan`).  A PDF that opens
 with an empty password is read; one that needs a password, a corrupt file and a zero-page PDF
 each raise :class:`UnreadableDocumentError` with the reason.
 """
@@ -23,10 +23,10 @@ from io import BytesIO
 import pdfplumber
 from pdfminer.pdfdocument import PDFPasswordIncorrect
 
-from .errors import UnreadableDocumentError
-from .layout import Cell, Layout, Line, squeeze
-from .textreader import read_text
-from .values import normalize
+from ..errors import UnreadableDocumentError
+from ..layout import Cell, Layout, Line, squeeze
+from ..values import normalize
+from .text import lines_of
 
 # Reports run to a dozen pages; past this many a PDF is read no further, and one with more than
 # MAX_PAGES_AT_ALL is not opened at all (a page-count bomb).
@@ -37,7 +37,7 @@ MAX_PAGE_SIDE = 20_000
 _EDGE_TOLERANCE = 2.5  # points within which two cell edges are the same grid line
 
 
-def read_pdf(data: bytes) -> list[Layout]:
+def read(data: bytes) -> list[Layout]:
     """The table reading and the text reading of a PDF (the same where a page is OCR'd)."""
     pdf = open_pdf(data)
     with pdf:
@@ -53,14 +53,14 @@ def read_pdf(data: bytes) -> list[Layout]:
             if max(page.width, page.height) > MAX_PAGE_SIDE:
                 raise UnreadableDocumentError(f"page {number} is {page.width:.0f} × {page.height:.0f} points: "
                                               "not a report page")
-            if not _has_text_layer(page):
+            if not has_text_layer(page):
                 scanned[number] = _scan_dpi(page)
                 continue
-            table_lines += _with_page(_page_lines(page, [_plumber_table(t) for t in page.find_tables()]), number)
-            text_lines += _with_page(read_text(page.extract_text() or ""), number)
-            layout_lines += _with_page(read_text(page.extract_text(layout=True) or "", wide_cjk=False), number)
+            table_lines += with_page(page_lines(page, [_plumber_table(t) for t in page.find_tables()]), number)
+            text_lines += with_page(lines_of(page.extract_text() or ""), number)
+            layout_lines += with_page(lines_of(page.extract_text(layout=True) or "", wide_cjk=False), number)
     if scanned:
-        from .scanreader import ocr_pdf_pages
+        from .scan import ocr_pdf_pages
 
         ocr = ocr_pdf_pages(data, scanned)
         notes.append(f"pages {', '.join(map(str, scanned))} read by OCR")
@@ -72,43 +72,9 @@ def read_pdf(data: bytes) -> list[Layout]:
             Layout(layout_lines, "pdf", notes=notes + ["layout"])]
 
 
-def camelot_layouts(data: bytes) -> list[Layout]:
-    """camelot's reading of the tables (lattice; stream if there are no rules), with the text
-    around them from pdfplumber.  Slower than the other readings: asked for only in doubt."""
-    import tempfile
-
-    import camelot
-
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
-        f.write(data)
-        f.flush()
-        pages = f"1-{MAX_PAGES}"
-        try:
-            found = camelot.read_pdf(f.name, pages=pages, flavor="lattice")
-            if not found.n:
-                found = camelot.read_pdf(f.name, pages=pages, flavor="stream")
-        except Exception:  # camelot is a second opinion: when it cannot read the PDF, go without
-            return []
-        by_page: dict[int, list[_Table]] = {}
-        pdf = open_pdf(data)
-        with pdf:
-            for table in found:
-                page = pdf.pages[int(table.page) - 1]
-                x0, y0, x1, y1 = table._bbox  # PDF space: y grows upwards
-                rows = [[Cell(squeeze(normalize(str(text)), digits=True), col=c) for c, text in enumerate(row)]
-                        for row in table.df.itertuples(index=False)]
-                by_page.setdefault(int(table.page), []).append(
-                    _Table((x0, page.height - y1, x1, page.height - y0), rows))
-            lines = []
-            for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
-                if _has_text_layer(page):
-                    lines += _with_page(_page_lines(page, by_page.get(number, [])), number)
-    return [Layout(lines, "pdf", notes=["camelot"])] if by_page else []
-
-
 def _scan_dpi(page) -> int:
     """The resolution of the largest image on a page (what it was scanned at), or OCR's default."""
-    from .scanreader import OCR_DPI
+    from .scan import OCR_DPI
 
     images = [im for im in page.images if im.get("srcsize") and im["x1"] - im["x0"] > 0]
     if not images:
@@ -156,7 +122,7 @@ def _caused_by(error: BaseException, kind: type) -> bool:
     return False
 
 
-def _has_text_layer(page) -> bool:
+def has_text_layer(page) -> bool:
     """Whether the page's text can be used: enough characters, and not unmapped glyph codes."""
     chars = [c for c in page.chars if not c["text"].isspace() and not c["text"].isdigit()]
     if len(chars) < 20:
@@ -166,7 +132,7 @@ def _has_text_layer(page) -> bool:
     return unmapped / len(chars) < 0.2
 
 
-def _with_page(lines: list[Line], page: int) -> list[Line]:
+def with_page(lines: list[Line], page: int) -> list[Line]:
     for line in lines:
         line.page = page
     return lines
@@ -180,16 +146,16 @@ def _merge_pages(lines: list[Line], ocr: list[Line]) -> list[Line]:
 
 
 @dataclass
-class _Table:
+class Table:
     bbox: tuple[float, float, float, float]  # x0, top, x1, bottom in pdfplumber's page space
     rows: list[list[Cell]]
 
 
-def _plumber_table(table) -> _Table:
-    return _Table(table.bbox, _table_rows(table))
+def _plumber_table(table) -> Table:
+    return Table(table.bbox, _table_rows(table))
 
 
-def _page_lines(page, tables: list[_Table]) -> list[Line]:
+def page_lines(page, tables: list[Table]) -> list[Line]:
     """A page's tables as grid lines, with the text above, between and below them in order."""
     tables = sorted(tables, key=lambda t: t.bbox[1])
     lines: list[Line] = []
@@ -207,7 +173,7 @@ def _text_between(page, top: float, bottom: float, tables) -> list[Line]:
         return []
     band = page.crop((0, max(top, 0), page.width, min(bottom, page.height)), strict=False)
     outside = band.filter(lambda obj: not any(_inside(obj, t.bbox) for t in tables))
-    return read_text(outside.extract_text() or "")
+    return lines_of(outside.extract_text() or "")
 
 
 def _inside(obj, bbox) -> bool:

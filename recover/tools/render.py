@@ -1,7 +1,7 @@
 """Reports rendered as users receive them — Word, digital PDF, and scans — keeping their truth.
 
-A report to render is a list of blocks (paragraphs and :class:`recover.synth.Table`): a
-generated one as :mod:`recover.synth` builds it, or a real one rebuilt from its truth (the
+A report to render is a list of blocks (paragraphs and :class:`recover.tools.synth.Table`): a
+generated one as :mod:`recover.tools.synth` builds it, or a real one rebuilt from its truth (the
 official form filled with the values the truth file holds, blank where it holds none) and its
 own prose.  Scans are the PDF rasterised at 150–300 dpi, turned by a fraction of a degree,
 speckled and JPEG-compressed.  Needs reportlab and a CJK TrueType font (Debian's
@@ -16,7 +16,8 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from . import schema
+from .. import schema
+from ..batch.outputs import zip_of
 from .synth import Noise, _grid, active_table, appeals_table, requests_table, truth_cells
 
 FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
@@ -88,16 +89,6 @@ def to_docx(blocks: list) -> bytes:
     document.save(buffer)
     with zipfile.ZipFile(buffer) as archive:
         return zip_of({name: archive.read(name) for name in archive.namelist()})
-
-
-def zip_of(files: dict[str, bytes]) -> bytes:
-    """A zip archive of ``files`` with fixed timestamps: the same files give the same bytes."""
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files.items():
-            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
-                             compress_type=zipfile.ZIP_DEFLATED)
-    return buffer.getvalue()
 
 
 # --- digital PDF ---------------------------------------------------------------------------------
@@ -271,14 +262,14 @@ def write(rendered: list[Rendered], directory: Path, truth: dict) -> None:
 
 def render_real(truth_dir: Path, out: Path, kinds=KINDS, dpi: int = 200) -> int:
     """Render every real report that has a truth file, from its truth and its own prose."""
-    from .extract import read_layouts
+    from .. import readers
 
     count = 0
     for path in sorted(Path(truth_dir).glob("*.json")):
         truth = json.loads(path.read_text(encoding="utf-8"))
         source = Path(truth_dir).parent / truth["document"]
         try:
-            prose = prose_of(read_layouts(source.read_bytes())[0].text()) if source.exists() else []
+            prose = prose_of(readers.read(source.read_bytes())[0].text()) if source.exists() else []
         except Exception:  # a source we cannot read still renders, without its prose
             prose = []
         blocks = blocks_from_truth(truth["template"], truth["cells"], prose)

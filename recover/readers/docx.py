@@ -13,9 +13,9 @@ from io import BytesIO
 import docx
 from docx.oxml.ns import qn
 
-from .errors import UnreadableDocumentError
-from .layout import Cell, Layout, Line, squeeze
-from .values import normalize
+from ..errors import UnreadableDocumentError
+from ..layout import Cell, Layout, Line, squeeze
+from ..values import normalize
 
 # The uncompressed document.xml a report could need; beyond it the file is a zip bomb.
 MAX_XML_BYTES = 60 * 1024 * 1024
@@ -23,7 +23,9 @@ _MACRO_TYPE = b"application/vnd.ms-word.document.macroEnabled.main+xml"
 _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
-def read_docx(data: bytes) -> Layout:
+def read(data: bytes) -> list[Layout]:
+    if not _is_docx(data):
+        raise UnreadableDocumentError(_zip_kind(data))
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
@@ -47,7 +49,29 @@ def read_docx(data: bytes) -> Layout:
             for number, row in enumerate(_grid(element), start=1):
                 if any(c.text for c in row):
                     lines.append(Line(row, grid=True, aligned=True, number=number, table=tables))
-    return Layout(lines, "docx")
+    return [Layout(lines, "docx")]
+
+
+def _is_docx(data: bytes) -> bool:
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+
+
+def _zip_kind(data: bytes) -> str:
+    """Why a zip archive is not read: what it is, where that can be told."""
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        return "a damaged zip archive, not a readable Word (.docx) document"
+    if "OFD.xml" in names:
+        return "an OFD document: export it as PDF"
+    if "xl/workbook.xml" in names:
+        return "an Excel workbook: the tables are read from reports, not spreadsheets"
+    return "a zip archive that is not a Word (.docx) document"
 
 
 def _without_macros(archive: zipfile.ZipFile) -> bytes:

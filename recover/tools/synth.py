@@ -19,15 +19,14 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from . import schema
-from .values import format_value
+from .. import schema
+from ..values import format_value
 
 LAYOUTS = ("html", "tab", "pipe", "markdown", "spaces", "cell_per_line", "cell_and_pipe_lines",
            "label_then_values", "pdf_text", "flat", "ocr_grid")
 # Characters OCR puts in place of others, and stray marks it adds: for labels read from scans.
 _OCR_SWAPS = "一二三人入八口日曰目白自己已巳土士工干千于天夫未末本木术大太犬王玉主"
 _OCR_MARKS = "'`,.:;_-"
-CN = "一二三四五六七八九十"
 
 
 @dataclass
@@ -67,7 +66,8 @@ class SyntheticReport:
     def settled_truth(self) -> dict[str, int | Decimal]:
         """The cells the printed report settles, as real truth files list them: every cell printed
         with a value, and cells printed blank only where the identities force their value."""
-        from .reconcile import CellResult, infer
+        from ..cells import CellResult
+        from ..reconcile.identities import infer
 
         blank = set()
         for row in self.printed:

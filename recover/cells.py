@@ -1,0 +1,114 @@
+"""The vocabulary every stage shares: a recovered cell, a classified row, the statuses, and the
+one table of flags — each flag's name, what it means to a reader, and whether it marks doubt
+or only informs.  README's flag table and ``recover flags`` are printed from :data:`FLAGS`."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from . import schema
+
+if TYPE_CHECKING:
+    from .candidates import RowCandidate
+
+PRINTED, INFERRED, UNKNOWN, REVIEWED = "printed", "inferred", "unknown", "reviewed"
+STATUSES = {
+    PRINTED: "read from the document",
+    INFERRED: "left blank or not printed, and forced by the identities",
+    UNKNOWN: "not printed and not forced: the value is empty",
+    REVIEWED: "set or confirmed by a person's correction",
+}
+
+
+@dataclass(frozen=True)
+class Flag:
+    """A reason a cell may be wrong (``doubt``), or a note on how it was read (not ``doubt``).
+    ``reading`` flags say the printed numbers could not be placed with certainty: another
+    reading of the same document (a PDF's) may settle them."""
+
+    name: str
+    meaning: str
+    doubt: bool = True
+    reading: bool = False
+
+
+_IDENTITY_FLAGS = tuple(
+    Flag(f"identity_broken:{kind}", f"identity {meaning} — fails on this cell")
+    for kind, meaning in schema.IDENTITY_KINDS.items())
+
+FLAGS: tuple[Flag, ...] = (
+    Flag("table_missing", "the document has no such table"),
+    Flag("row_missing", "the table is there but this row was not found"),
+    Flag("truncated", "the document ends before this cell"),
+    Flag("blank", "printed blank, and no identity forces a value"),
+    Flag("ocr_unconfirmed", "read by OCR and not (yet) confirmed by an identity"),
+    Flag("ocr_repaired", "read by OCR as letters (O, l, S…) or a digit the identities proved wrong, and repaired"),
+    Flag("value_unparsed", "the printed text is not a number", reading=True),
+    Flag("unit_converted", "printed in 元, converted to 万元", doubt=False),
+    Flag("sign_garbled", "a sign like `--253`, read as negative"),
+    Flag("value_negative", "a negative count"),
+    Flag("unit_unexpected", "元 in a count column"),
+    Flag("shift_repaired", "a stray empty cell was dropped to line values up"),
+    Flag("split_ambiguous", "digits run together split several ways the identities allow", reading=True),
+    Flag("placement_ambiguous", "fewer numbers than columns, and which columns they fill is unclear", reading=True),
+    Flag("extra_values", "more numbers than the row has columns", reading=True),
+    Flag("value_count_mismatch", "fewer numbers than columns, and no placement fits", reading=True),
+    Flag("reading_ambiguous", "the row's numbers can be read several ways the identities allow", reading=True),
+    Flag("row_cut_off", "the document ends inside this row: its numbers are read in order, "
+                        "but one may be missing before the cut"),
+    Flag("row_low_confidence", "the classifier was unsure which row this is", reading=True),
+    Flag("row_contested", "another printed row, with other numbers, was as likely to be this one", reading=True),
+    Flag("inferred_from_doubtful", "worked out by an identity from cells that are themselves flagged"),
+    *_IDENTITY_FLAGS,
+    Flag("template_uncertain", "the template (2019 or 2021) was chosen on thin evidence"),
+    Flag("template_mixed", "the document's wording points to both templates"),
+)
+FLAG_NAMES = frozenset(f.name for f in FLAGS)
+_BY_NAME = {f.name: f for f in FLAGS}
+
+
+def flag(name: str) -> Flag:
+    """The table's entry for a flag name (KeyError for a name it does not list)."""
+    return _BY_NAME[name]
+
+
+def doubts(flags: list[str]) -> list[str]:
+    """The flags of a cell that mark doubt (not those that only inform)."""
+    return [f for f in flags if _BY_NAME[f].doubt]
+
+
+def flags_markdown() -> str:
+    """The flag table as README prints it."""
+    lines = ["| flag | meaning | marks doubt |", "|---|---|---|"]
+    lines += [f"| `{f.name}` | {f.meaning} | {'yes' if f.doubt else 'no: informs'} |" for f in FLAGS]
+    return "\n".join(lines)
+
+
+@dataclass
+class CellResult:
+    """One cell of the standard matrix as recovered."""
+
+    value: int | Decimal | None = None
+    status: str = UNKNOWN
+    confidence: float = 0.0
+    flags: list[str] = field(default_factory=list)
+    printed: str = ""  # the cell's text as printed, where one was read
+    basis: str = ""  # for an inferred cell: the identity it was worked out from
+
+    def flag(self, *flags: str) -> None:
+        for f in flags:
+            if f not in FLAG_NAMES:
+                raise ValueError(f"{f!r} is not in the flag table (recover.cells.FLAGS)")
+            if f not in self.flags:
+                self.flags.append(f)
+
+
+@dataclass
+class AssignedRow:
+    """A candidate the classifier named, with the classifier's probability for that name."""
+
+    key: str
+    candidate: RowCandidate
+    probability: float
+    contested: bool = False  # another candidate wanted this row, with other numbers

@@ -1,0 +1,88 @@
+"""Stage 3, the reconciler: classified rows → the standard matrix, every cell with a status,
+a confidence and the reasons to doubt it.
+
+For each classified row it lists the readings its printed cells allow (values lined up under
+the header, or in order, or with stray blanks dropped, digit runs cut, lost blanks placed),
+keeps the combination of readings that breaks the fewest identities, fills what the identities
+then force, and flags what stays doubtful.  Numbers the agency printed are kept as printed even
+where its arithmetic is wrong; the identities they break are named on every cell involved.
+"""
+from __future__ import annotations
+
+from .. import schema
+from ..cells import PRINTED, UNKNOWN, AssignedRow, CellResult
+from .identities import check, choose, infer, repair_ocr
+from .readings import readings_of
+
+# Below this probability a classified row is flagged.
+LOW_ROW_PROBABILITY = 0.6
+
+
+def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | None = None) -> dict[str, CellResult]:
+    """Fill the template's matrix from classified rows.  ``stated`` figures (from the report's
+    prose) only choose between readings the identities leave equally possible."""
+    cells = {key: CellResult() for key in schema.cell_keys(template)}
+    identities = schema.identities(template)
+    options = {row.key: readings_of(template, row) for row in rows}
+    chosen, doubtful = choose(template, options, identities, stated or {})
+
+    for row in rows:
+        reading = chosen[row.key]
+        for i, key in enumerate(schema.printed_cells(template, row.key)):
+            cell = cells[key]
+            r = reading.values[i]
+            if key in doubtful:
+                cell.flag(doubtful[key])
+                continue
+            if r is None:
+                cell.flag("truncated" if reading.how == "prefix" else "blank")
+                continue
+            cell.printed = r.text.strip()
+            cell.flag(*r.flags, *reading.flags)
+            if r.value is None:
+                continue
+            if r.value < 0 and not schema.may_be_negative(key):
+                cell.flag("value_negative")
+            cell.value, cell.status = r.value, PRINTED
+            cell.confidence = _printed_confidence(row.probability, cell.flags)
+            if len(options[row.key]) > 1:  # one reading chosen among several: by identities or prose
+                cell.confidence *= 0.9
+            if row.probability < LOW_ROW_PROBABILITY:
+                cell.flag("row_low_confidence")
+            if row.contested:
+                cell.flag("row_contested")
+                cell.confidence = min(cell.confidence, 0.6)
+
+    _mark_missing(template, rows, cells)
+    infer(identities, cells)
+    repair_ocr(identities, cells)
+    check(identities, cells)
+    return cells
+
+
+def _printed_confidence(probability: float, flags: list[str]) -> float:
+    confidence = min(probability, 0.995)
+    if flags:
+        confidence *= 0.8
+    return confidence
+
+
+def _mark_missing(template: str, rows: list[AssignedRow], cells: dict[str, CellResult]) -> None:
+    """Tables with no row found are missing; rows past a document's cut are truncated."""
+    present = {row.key.split("/")[0] for row in rows}
+    order = schema.row_keys(template)
+    last_printed = max((order.index(r.key) for r in rows), default=-1)
+    document_cut = any(r.candidate.ends_document for r in rows)
+    for key, cell in cells.items():
+        if cell.status != UNKNOWN or cell.flags:
+            continue
+        table = key.split("/")[0]
+        row_key = key.rsplit("/", 1)[0]
+        if table not in present:
+            cell.flag("table_missing")
+        elif document_cut and order.index(row_key) > last_printed:
+            cell.flag("truncated")
+        else:
+            cell.flag("row_missing")
+
+

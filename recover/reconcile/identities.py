@@ -1,0 +1,258 @@
+"""The identities (勾稽关系) at work: choosing among the rows' readings jointly, filling the
+cells they force, repairing OCR'd digits only where exactly one repair mends them, naming the
+identities a matrix breaks, and checking identities 5 and 6 across an agency's years."""
+from __future__ import annotations
+
+import itertools
+from decimal import Decimal
+
+from .. import schema
+from ..cells import INFERRED, PRINTED, CellResult, FLAGS
+from .readings import RowReading
+
+# The most combinations of alternative readings the joint search will try.
+MAX_COMBINATIONS = 20_000
+# Flags that say how a value was read, not that it may be wrong (OCR doubt is carried on its own).
+_NOT_DOUBTS = {f.name for f in FLAGS if not f.doubt} | {"ocr_unconfirmed"}
+
+
+def choose(template: str, options: dict[str, list[RowReading]], identities: list[schema.Identity],
+            stated: dict[str, int]) -> tuple[dict[str, RowReading], dict[str, str]]:
+    """Pick one reading per row: fewest broken identities, then the best prior, then agreement
+    with the figures the prose states.  Cells on which the equally good combinations disagree
+    come back as doubtful, with the reason."""
+    fixed = {k: v[0] for k, v in options.items() if len(v) == 1}
+    open_rows = [k for k, v in options.items() if len(v) > 1]
+    if not open_rows:
+        return fixed, {}
+    total = 1
+    for k in open_rows:
+        total *= len(options[k])
+    doubtful: dict[str, str] = {}
+    if total > MAX_COMBINATIONS:
+        chosen = dict(fixed)
+        for k in open_rows:
+            chosen[k] = max(options[k], key=lambda r: r.prior)
+            _mark_disagreement(template, k, options[k], doubtful)
+        return chosen, doubtful
+    # Only the identities that touch an open row can change from one combination to the next.
+    fixed_values = _values(template, fixed)
+    open_cells = {c for k in open_rows for c in schema.printed_cells(template, k)}
+    relevant = [i for i in identities if open_cells.intersection(i.cells)]
+    scored = []
+    for combo in itertools.product(*(options[k] for k in open_rows)):
+        values = dict(fixed_values)
+        values.update(_values(template, dict(zip(open_rows, combo))))
+        broken = sum(1 for identity in relevant if _violated(identity, values))
+        scored.append((broken, -sum(r.prior for r in combo), combo))
+    best_broken = min(s[0] for s in scored)
+    best_prior = min(s[1] for s in scored if s[0] == best_broken)
+    plausible = [s[2] for s in scored if s[0] == best_broken and s[1] <= best_prior + 0.05]
+    if stated:
+        support = [_stated_support(template, open_rows, c, stated) for c in plausible]
+        most = max(support)
+        plausible = [c for c, n in zip(plausible, support) if n == most]
+    chosen = dict(fixed, **dict(zip(open_rows, plausible[0])))
+    for i, k in enumerate(open_rows):
+        _mark_disagreement(template, k, [combo[i] for combo in plausible], doubtful)
+    return chosen, doubtful
+
+
+def _stated_support(template: str, keys: list[str], combo: tuple[RowReading, ...], stated: dict[str, int]) -> float:
+    """How many figures the prose states this combination prints; -1 if it contradicts one."""
+    support = 0
+    for key, reading in zip(keys, combo):
+        for cell, r in zip(schema.printed_cells(template, key), reading.values):
+            if cell in stated and r is not None and r.value is not None:
+                if r.value != stated[cell]:
+                    return -1
+                support += 1
+    return support
+
+
+def _mark_disagreement(template: str, key: str, readings: list[RowReading], doubtful: dict[str, str]) -> None:
+    reason = {"split": "split_ambiguous", "placement": "placement_ambiguous"}.get(readings[0].how, "reading_ambiguous")
+    for i, cell in enumerate(schema.printed_cells(template, key)):
+        seen = {(r.values[i].value if r.values[i] else None) for r in readings}
+        if len(seen) > 1:
+            doubtful[cell] = reason
+
+
+def _values(template: str, chosen: dict[str, RowReading]) -> dict[str, int | Decimal]:
+    """The values a set of chosen readings print, by cell."""
+    values: dict[str, int | Decimal] = {}
+    for key, reading in chosen.items():
+        for cell, r in zip(schema.printed_cells(template, key), reading.values):
+            if r is not None and r.value is not None:
+                values[cell] = r.value
+    return values
+
+
+def _violated(identity: schema.Identity, values: dict) -> bool:
+    """Broken for sure: equal sums with every cell known, or known parts already too big."""
+    left = [values.get(c) for c in identity.left]
+    right = [values.get(c) for c in identity.right]
+    if None not in left and None not in right:
+        return sum(left) != sum(right)
+    if None not in left and sum(v for v in right if v is not None) > sum(left):
+        return True
+    if None not in right and sum(v for v in left if v is not None) > sum(right):
+        return True
+    return False
+
+
+def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+    """Fill unknown cells the identities force: the one unknown of an equation, or unknowns
+    that must all be 0 because the counts beside them already add up."""
+    changed = True
+    while changed:
+        changed = False
+        for identity in identities:
+            unknown = [c for c in identity.cells if cells[c].value is None]
+            if not unknown:
+                continue
+            left = sum(cells[c].value for c in identity.left if cells[c].value is not None)
+            right = sum(cells[c].value for c in identity.right if cells[c].value is not None)
+            sources = [cells[c] for c in identity.cells if cells[c].value is not None]
+            confidence = min((s.confidence for s in sources), default=1.0) * 0.98
+            doubt = [f for f in ("ocr_unconfirmed",) if any(f in s.flags for s in sources)]
+            if any(set(s.flags) - _NOT_DOUBTS for s in sources):
+                doubt.append("inferred_from_doubtful")  # worked out from cells in doubt, so in doubt
+            if len(unknown) == 1:
+                key = unknown[0]
+                value = right - left if key in identity.left else left - right
+                if value < 0:
+                    continue  # the known cells already disagree; _check reports it
+                _set_inferred(cells[key], value, confidence, doubt, identity.name)
+                changed = True
+            elif all(c in identity.right for c in unknown) and left == right or \
+                    all(c in identity.left for c in unknown) and left == right:
+                for key in unknown:
+                    _set_inferred(cells[key], 0, confidence, doubt, identity.name)
+                changed = True
+
+
+def _set_inferred(cell: CellResult, value: int, confidence: float, doubt: list[str] = (), basis: str = "") -> None:
+    cell.value, cell.status, cell.confidence, cell.basis = value, INFERRED, round(confidence, 4), basis
+    # The reasons it was blank or missing are answered; doubts about the reading are not.
+    cell.flags = [f for f in cell.flags if f not in ("blank", "row_missing", "truncated")]
+    cell.flag(*doubt)
+
+
+def _adds_up(identity: schema.Identity, cells: dict[str, CellResult]) -> bool | None:
+    """Whether an identity holds over the cells; None while one of its cells is unknown."""
+    if any(cells[c].value is None for c in identity.cells):
+        return None
+    return sum(cells[c].value for c in identity.left) == sum(cells[c].value for c in identity.right)
+
+
+def broken_identities(template: str, cells: dict[str, CellResult]) -> list[str]:
+    """The names of the identities a filled matrix breaks."""
+    return [i.name for i in schema.identities(template) if _adds_up(i, cells) is False]
+
+
+def _holding(identities: list[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
+    """Identities whose cells are all known and add up, with at least two printed cells in them,
+    and none worked out from the identity itself (it would hold by construction)."""
+    return [identity for identity in identities
+            if _adds_up(identity, cells) and sum(cells[c].status == PRINTED for c in identity.cells) >= 2
+            and not any(cells[c].basis == identity.name for c in identity.cells)]
+
+
+# Digits OCR confuses with one another, for repairs the identities must confirm.
+_OCR_CONFUSIONS = {"0": "689", "1": "47", "2": "7", "3": "589", "4": "19", "5": "368", "6": "580", "7": "12",
+                   "8": "0369", "9": "480"}
+
+
+def repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+    """Where an identity fails, try the digits OCR confuses with those of its OCR'd cells; make a
+    change only if it is the one change that mends the identity and breaks no other identity
+    through the cell.  The cell keeps an ocr_repaired flag."""
+    through: dict[str, list[schema.Identity]] = {}
+    for identity in identities:
+        for c in identity.cells:
+            through.setdefault(c, []).append(identity)
+
+    def possible(identity) -> bool:
+        return not _violated(identity, {c: cells[c].value for c in identity.cells if cells[c].value is not None})
+
+    mended = True
+    while mended:
+        mended = False
+        for identity in identities:
+            if _adds_up(identity, cells) is not False:
+                continue
+            fixes = []
+            for key in identity.cells:
+                cell = cells[key]
+                if "ocr_unconfirmed" not in cell.flags or cell.status != PRINTED:
+                    continue
+                original = cell.value
+                for variant in _digit_variants(str(original)):
+                    cell.value = variant
+                    if _adds_up(identity, cells) and all(possible(i) for i in through[key]):
+                        fixes.append((key, variant))
+                cell.value = original
+            if len(fixes) == 1:
+                key, variant = fixes[0]
+                cells[key].value = variant
+                cells[key].flag("ocr_repaired")
+                cells[key].confidence = min(cells[key].confidence, 0.7)
+                mended = True
+
+
+def _digit_variants(text: str) -> list[int]:
+    out = []
+    for i, ch in enumerate(text):
+        for other in _OCR_CONFUSIONS.get(ch, ""):
+            variant = text[:i] + other + text[i + 1:]
+            if not (len(variant) > 1 and variant[0] == "0"):
+                out.append(int(variant))
+    return out
+
+
+def check(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+    """Name every broken identity on the cells it involves; raise the confidence of the cells
+    identities confirm, and lift OCR doubt from them.  A printed cell is confirmed by one identity
+    that holds; an inferred one needs a second beside the one it was worked out from."""
+    for identity in identities:
+        if _adds_up(identity, cells) is False:
+            for c in identity.cells:
+                cells[c].flag(f"identity_broken:{identity.kind}")
+                cells[c].confidence = min(cells[c].confidence, 0.5)
+    support: dict[str, int] = {}
+    for identity in _holding(identities, cells):
+        for c in identity.cells:
+            support[c] = support.get(c, 0) + 1
+    for key, n in support.items():
+        cell = cells[key]
+        if any(f.startswith("identity_broken") for f in cell.flags):
+            continue
+        if n >= (1 if cell.status == PRINTED else 2):
+            cell.flags = [f for f in cell.flags if f not in ("ocr_unconfirmed", "inferred_from_doubtful")]
+            if cell.status == PRINTED:
+                cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)
+
+
+def check_across_years(reports: list) -> list:
+    """Identities 5 and 6 between each report and the same agency's report of the year before,
+    within one batch.  Both years' cells are flagged where one fails (never repaired: agencies
+    revise their figures between years).  Returns the reports whose cells gained a flag."""
+    by_agency = {}
+    for r in reports:
+        if r.agency and r.year and r.cells and (r.agency, r.year) not in by_agency:
+            by_agency[(r.agency, r.year)] = r
+    changed = {}
+    for (agency, year), this in sorted(by_agency.items()):
+        last = by_agency.get((agency, year - 1))
+        if last is None:
+            continue
+        cells = dict(this.cells, **{schema.LAST_YEAR + key: cell for key, cell in last.cells.items()})
+        for identity in schema.cross_year_identities(this.template, last.template):
+            if _adds_up(identity, cells) is not False:
+                continue
+            for key in identity.cells:
+                cells[key].flag(f"identity_broken:{identity.kind}")
+                cells[key].confidence = min(cells[key].confidence, 0.5)
+            changed[this.document], changed[last.document] = this, last
+    return list(changed.values())
