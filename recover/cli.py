@@ -12,6 +12,7 @@ import click
 from . import batch as batch_
 from . import evaluate as evaluate_
 from .model import ModelError, load_model
+from .schema import TEMPLATES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -276,3 +277,51 @@ def hostile(out, seed, big, special):
     written = _tooling("hostile", needs=("reportlab",)).write_corpus(out, seed, big=big, special=special)
     click.echo(f"wrote {written} documents to {out} (what each must give: {out}/expected.json); "
                f"try: recover batch {out} --out {out}-out", err=True)
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the table as JSON.")
+@click.option("--markdown", is_flag=True, help="Print the table as README prints it.")
+def flags(as_json, markdown):
+    """List every flag a cell can carry: its name, what it means, whether it marks doubt."""
+    from .cells import FLAGS, flags_markdown
+
+    if as_json:
+        click.echo(json.dumps([vars(f) for f in FLAGS], ensure_ascii=False, indent=1))
+    elif markdown:
+        click.echo(flags_markdown())
+    else:
+        width = max(len(f.name) for f in FLAGS)
+        for f in FLAGS:
+            click.echo(f"{f.name:<{width}}  {'doubt' if f.doubt else 'info '}  {f.meaning}")
+
+
+@main.command()
+@click.option("--json", "as_json", is_flag=True, help="Print the schema as JSON.")
+@click.option("--template", type=click.Choice(TEMPLATES), help="Only this template's tables.")
+def schema(as_json, template):
+    """Print the contract: tables, row and column IDs with their official labels, the identities,
+    the statuses and cells.csv's columns (docs/SCHEMA.md says the same in words)."""
+    from . import schema as schema_
+    from .cells import STATUSES
+
+    contract = dict(schema_.as_dict(), statuses=STATUSES)
+    if template:
+        contract["templates"] = {template: contract["templates"][template]}
+    if as_json:
+        click.echo(json.dumps(contract, ensure_ascii=False, indent=1))
+        return
+    for name, tables in contract["templates"].items():
+        click.echo(f"template {name}")
+        for table, rows in tables.items():
+            click.echo(f"  {table} — {contract['tables'][table]}")
+            for r in rows:
+                columns = ", ".join(c["id"] for c in r["columns"])
+                click.echo(f"    {r['row']:<28} {r['label']}  [{columns}]")
+    click.echo("identities")
+    for kind, meaning in contract["identities"].items():
+        click.echo(f"  {kind:<20} {meaning}")
+    click.echo("statuses")
+    for status, meaning in STATUSES.items():
+        click.echo(f"  {status:<9} {meaning}")
+    click.echo(f"cells.csv: {', '.join(contract['cells_csv'])}")

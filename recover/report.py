@@ -6,10 +6,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from .cells import UNKNOWN, CellResult
+from .schema import CSV_COLUMNS
 from .values import format_value, parse_value
-
-# cells.csv's columns, exactly as SCHEMA.md's output contract names them.
-CSV_COLUMNS = ("document", "template", "table", "row", "col", "value", "status", "confidence", "flags")
 OK, FLAGGED, FAILED = "ok", "flagged", "failed"
 
 

@@ -1,8 +1,8 @@
 """The standard matrix: the single source of every canonical ID, official label and identity.
 
 Everything else in the package asks this module which tables, rows, columns and
-identities exist; nothing else spells them out.  The contract is
-``shared/spec/SCHEMA.md``: a cell is named ``table/row/col``.
+identities exist; nothing else spells them out.  The contract is ``docs/SCHEMA.md`` (printed
+by ``recover schema``): a cell is named ``table/row/col``.
 """
 from __future__ import annotations
 
@@ -11,6 +11,9 @@ from functools import lru_cache
 
 TEMPLATES = ("2021", "2019")
 TABLES = ("active", "requests", "appeals")
+
+# cells.csv's columns, exactly as the output contract names them.
+CSV_COLUMNS = ("document", "template", "table", "row", "col", "value", "status", "confidence", "flags")
 
 TABLE_TITLES = {
     "active": "主动公开政府信息情况",
@@ -308,3 +311,19 @@ def may_be_negative(cell_key: str) -> bool:
 def is_amount(cell_key: str) -> bool:
     """Money cells are decimals in 万元; every other cell is a count."""
     return cell_key.endswith("/amount")
+
+
+def as_dict() -> dict:
+    """The contract as data: every template's tables, rows and columns with their official
+    labels, the identities, and cells.csv's columns (``recover schema --json``)."""
+    return {
+        "templates": {
+            t: {table: [{"row": r.id, "label": r.label, "parent": r.parent,
+                         "columns": [{"id": c.id, "label": c.label} for c in r.columns]}
+                        for r in rows(t, table)]
+                for table in TABLES}
+            for t in TEMPLATES},
+        "tables": TABLE_TITLES,
+        "identities": IDENTITY_KINDS,
+        "cells_csv": list(CSV_COLUMNS),
+    }

@@ -5,7 +5,7 @@ import io
 from conftest import REAL
 
 import recover
-from recover.report import CSV_COLUMNS
+from recover.schema import CSV_COLUMNS
 
 
 def test_recover_file_returns_cells_statuses_flags_frame_and_dict():

@@ -16,7 +16,8 @@ from pathlib import Path
 
 from .. import schema
 from ..cells import INFERRED, UNKNOWN
-from ..report import CSV_COLUMNS, Report
+from ..report import Report
+from ..schema import CSV_COLUMNS
 
 SUMMARY_COLUMNS = ("document", "path", "outcome", "template", "agency", "year", "cells", "flagged_cells", "error")
 FORMATS = ("csv", "parquet", "wide", "xlsx")
