@@ -176,13 +176,12 @@ def _compare(paths, documents, truth, trust, as_json):
               help="Write the reports themselves here, with truth/<name>.json beside them.")
 def synth(seed, count, rows_out, documents):
     """Generate synthetic reports (seeded, reproducible) for training and stress."""
-    synth_ = _tooling("synth")
-    from .tools.labelling import label_synthetic
+    synth_, labelling = _tooling("synth"), _tooling("labelling")
     from .training import write_rows
 
     reports = synth_.generate(seed, count)
     if rows_out:
-        write_rows(rows_out, [row for r in reports for row in label_synthetic(r)])
+        write_rows(rows_out, [row for r in reports for row in labelling.label_synthetic(r)])
         click.echo(f"wrote {rows_out}", err=True)
     if documents:
         synth_.write_documents(reports, documents)
