@@ -1,4 +1,5 @@
-"""Shared fixtures: the real reports kept in tests/fixtures and the shipped model."""
+"""Shared fixtures: the folders of tests/fixtures, the real reports kept there and the shipped model.
+Tests take them as fixtures (arguments), never by importing this module."""
 from pathlib import Path
 
 import pytest
@@ -8,6 +9,23 @@ import recover
 FIXTURES = Path(__file__).parent / "fixtures"
 REAL = FIXTURES / "real"
 SEEDS = FIXTURES / "seeds"
+
+
+@pytest.fixture(scope="session")
+def fixtures_dir() -> Path:
+    return FIXTURES
+
+
+@pytest.fixture(scope="session")
+def real_dir() -> Path:
+    """Real reports with their truth (truth/<stem>.json)."""
+    return REAL
+
+
+@pytest.fixture(scope="session")
+def seeds_dir() -> Path:
+    """The seed reports with their truth."""
+    return SEEDS
 
 
 @pytest.fixture(scope="session")
@@ -22,9 +40,12 @@ def real_reports(model):
     return {p.name: recover.recover_file(p, model) for p in paths}
 
 
-def cells_of(text: str, model, name: str = "snippet"):
-    """Recover a snippet of report text; return {cell key: CellResult}."""
-    return recover.recover_text(text, name, model).cells
+@pytest.fixture(scope="session")
+def cells_of():
+    """cells_of(text, model): recover a snippet of report text; return {cell key: CellResult}."""
+    def cells(text: str, model, name: str = "snippet"):
+        return recover.recover_text(text, name, model).cells
+    return cells
 
 
 # Figures measured by tests (accuracies, counts), printed at the end of the run.

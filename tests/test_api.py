@@ -2,14 +2,13 @@
 import csv
 import io
 
-from conftest import REAL
 
 import recover
 from recover.schema import CSV_COLUMNS
 
 
-def test_recover_file_returns_cells_statuses_flags_frame_and_dict():
-    report = recover.recover_file(REAL / "301_huaian-gov-2024.pdf")
+def test_recover_file_returns_cells_statuses_flags_frame_and_dict(real_dir):
+    report = recover.recover_file(real_dir / "301_huaian-gov-2024.pdf")
     assert report.template == "2021" and report.outcome == "ok"
     assert report.value("active/penalties/decisions") == 3985758
     frame = report.to_frame()
@@ -22,8 +21,8 @@ def test_recover_file_returns_cells_statuses_flags_frame_and_dict():
     assert report.table("appeals")["review"]["total"] == 351
 
 
-def test_recover_text_and_records_match_the_csv_contract():
-    report = recover.recover_text((REAL / "209_bj-tongzhou-bureau-2019.txt").read_text(), "209.txt")
+def test_recover_text_and_records_match_the_csv_contract(real_dir):
+    report = recover.recover_text((real_dir / "209_bj-tongzhou-bureau-2019.txt").read_text(), "209.txt")
     out = io.StringIO()
     writer = csv.DictWriter(out, CSV_COLUMNS)
     writer.writeheader()
@@ -35,8 +34,8 @@ def test_recover_text_and_records_match_the_csv_contract():
     assert penalties["value"] == "-253" and "sign_garbled" in penalties["flags"].split(";")
 
 
-def test_the_library_prints_nothing(capsys):
-    recover.recover_file(REAL / "002_pingtan-2021-flat.txt")
+def test_the_library_prints_nothing(capsys, real_dir):
+    recover.recover_file(real_dir / "002_pingtan-2021-flat.txt")
     captured = capsys.readouterr()
     assert captured.out == "" and captured.err == ""
 

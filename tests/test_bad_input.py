@@ -5,7 +5,6 @@ import zipfile
 
 import pytest
 from click.testing import CliRunner
-from conftest import REAL, SEEDS
 
 import recover
 from recover.cli import main
@@ -60,8 +59,8 @@ def test_a_missing_file_is_an_unreadable_document(tmp_path):
         recover.recover_file(tmp_path / "nowhere.txt")
 
 
-def test_a_report_cut_off_mid_table_is_flagged_not_failed(model):
-    text = (SEEDS / "001_dc7fa2148f231570.txt").read_text()
+def test_a_report_cut_off_mid_table_is_flagged_not_failed(model, seeds_dir):
+    text = (seeds_dir / "001_dc7fa2148f231570.txt").read_text()
     cut = text[: text.index("5.属于三类内部事务信息") + 20]
     report = recover.recover_text(cut, "cut", model)
     assert report.outcome == "flagged"
@@ -69,12 +68,12 @@ def test_a_report_cut_off_mid_table_is_flagged_not_failed(model):
     assert report.cells["appeals/review/total"].flags == ["table_missing"]
 
 
-def test_batch_goes_on_lists_every_document_and_fails_with_status_1(tmp_path):
+def test_batch_goes_on_lists_every_document_and_fails_with_status_1(tmp_path, real_dir):
     inputs = tmp_path / "in"
     inputs.mkdir()
     bad_inputs(inputs)
     for name in ("207_jiande-transport-2021.txt", "001_shanghai-gov-office-2019.html"):
-        (inputs / name).write_bytes((REAL / name).read_bytes())
+        (inputs / name).write_bytes((real_dir / name).read_bytes())
     (inputs / "sub").mkdir()
     (inputs / "sub" / "207_jiande-transport-2021.txt").write_bytes(b"")  # same name, another folder
     out = tmp_path / "out"
@@ -95,9 +94,9 @@ def test_batch_goes_on_lists_every_document_and_fails_with_status_1(tmp_path):
     assert failed["outcome"] == "failed" and "empty" in failed["error"]
 
 
-def test_batch_of_good_documents_exits_0(tmp_path):
+def test_batch_of_good_documents_exits_0(tmp_path, seeds_dir):
     out = tmp_path / "out"
-    result = CliRunner().invoke(main, ["batch", str(SEEDS), "--out", str(out), "--no-progress"])
+    result = CliRunner().invoke(main, ["batch", str(seeds_dir), "--out", str(out), "--no-progress"])
     assert result.exit_code == 0, result.output
     assert len(list((out / "json").glob("*.json"))) == 5
     assert "5 documents: 5 ok" in result.output

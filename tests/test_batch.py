@@ -10,7 +10,6 @@ import time
 from pathlib import Path
 
 import pandas as pd
-from conftest import REAL, SEEDS
 
 from recover.tools import synth
 from recover.batch import Limits, find_inputs, run_batch
@@ -23,8 +22,8 @@ def files_of(directory: Path) -> dict[str, bytes]:
 ALL_FORMATS = ("csv", "parquet", "wide", "xlsx")
 
 
-def test_outputs_are_byte_identical_whatever_the_number_of_jobs(tmp_path):
-    inputs = find_inputs([REAL, SEEDS])
+def test_outputs_are_byte_identical_whatever_the_number_of_jobs(tmp_path, real_dir, seeds_dir):
+    inputs = find_inputs([real_dir, seeds_dir])
     run_batch(inputs, tmp_path / "one", jobs=1, formats=ALL_FORMATS)
     run_batch(inputs, tmp_path / "two", jobs=2, formats=ALL_FORMATS)
     one, two = files_of(tmp_path / "one"), files_of(tmp_path / "two")
@@ -33,8 +32,8 @@ def test_outputs_are_byte_identical_whatever_the_number_of_jobs(tmp_path):
     assert sum(name.startswith("xlsx/") for name in one) == 15
 
 
-def test_analysts_formats_hold_the_same_cells(tmp_path):
-    run_batch(find_inputs([REAL / "102_pingtan-2020.html"]), tmp_path, formats=ALL_FORMATS)
+def test_analysts_formats_hold_the_same_cells(tmp_path, real_dir):
+    run_batch(find_inputs([real_dir / "102_pingtan-2020.html"]), tmp_path, formats=ALL_FORMATS)
     cells = pd.read_csv(tmp_path / "cells.csv", keep_default_na=False)
     parquet = pd.read_parquet(tmp_path / "cells.parquet")
     assert len(cells) == len(parquet) == 198 and parquet["year"].iloc[0] == 2020
@@ -72,10 +71,10 @@ def test_a_batch_killed_twice_resumes_to_the_same_outputs(tmp_path):
     assert not list(out.rglob(".*.tmp"))
 
 
-def test_a_dask_cluster_gives_the_same_cells_as_the_local_run(tmp_path):
+def test_a_dask_cluster_gives_the_same_cells_as_the_local_run(tmp_path, real_dir, seeds_dir):
     from dask.distributed import LocalCluster
 
-    inputs = find_inputs([REAL, SEEDS])
+    inputs = find_inputs([real_dir, seeds_dir])
     run_batch(inputs, tmp_path / "local", jobs=1)
     with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
         run_batch(inputs, tmp_path / "dask", scheduler=cluster.scheduler_address)
@@ -83,16 +82,16 @@ def test_a_dask_cluster_gives_the_same_cells_as_the_local_run(tmp_path):
     assert (tmp_path / "local" / "summary.csv").read_bytes() == (tmp_path / "dask" / "summary.csv").read_bytes()
 
 
-def test_a_document_over_its_time_limit_fails_alone(tmp_path):
-    inputs = find_inputs([REAL / "301_huaian-gov-2024.pdf", REAL / "207_jiande-transport-2021.txt"])
+def test_a_document_over_its_time_limit_fails_alone(tmp_path, real_dir):
+    inputs = find_inputs([real_dir / "301_huaian-gov-2024.pdf", real_dir / "207_jiande-transport-2021.txt"])
     reports = run_batch(inputs, tmp_path, limits=Limits(seconds=0.05))
     pdf, text = reports
     assert pdf.outcome == "failed" and "took longer than the 0.05 s" in pdf.error
     assert text.outcome == "flagged"
 
 
-def test_a_document_over_the_memory_limit_fails_and_the_batch_goes_on(tmp_path):
-    result = subprocess.run(_batch_command(REAL, tmp_path, "--jobs", "2", "--memory-limit", "300"),
+def test_a_document_over_the_memory_limit_fails_and_the_batch_goes_on(tmp_path, real_dir):
+    result = subprocess.run(_batch_command(real_dir, tmp_path, "--jobs", "2", "--memory-limit", "300"),
                             capture_output=True, text=True)
     assert result.returncode == 1
     with open(tmp_path / "summary.csv", encoding="utf-8") as f:
@@ -101,10 +100,10 @@ def test_a_document_over_the_memory_limit_fails_and_the_batch_goes_on(tmp_path):
     assert any("MB allowed a document" in r["error"] for r in rows)
 
 
-def _report_text(agency: str, year: int, carried: int) -> str:
+def _report_text(seeds_dir: Path, agency: str, year: int, carried: int) -> str:
     """Seed 000 re-titled, carrying ``carried`` applications over and forwarding them again
     (identity 1 still holds)."""
-    text = (SEEDS / "000_f75c2c88bf6d12f5.txt").read_text(encoding="utf-8")
+    text = (seeds_dir / "000_f75c2c88bf6d12f5.txt").read_text(encoding="utf-8")
     text = text.replace("孟津区科技和工业信息化局2021年", f"{agency}{year}年")
     row = "\t".join(map(str, [carried, 0, 0, 0, 0, 0, carried]))
     zeros = "\t".join(["0"] * 7)
@@ -112,12 +111,12 @@ def _report_text(agency: str, year: int, carried: int) -> str:
     return text.replace(f"四、结转下年度继续办理\t\t\t{zeros}", f"四、结转下年度继续办理\t\t\t{row}")
 
 
-def test_an_agencys_successive_years_are_checked_against_each_other(tmp_path):
+def test_an_agencys_successive_years_are_checked_against_each_other(tmp_path, seeds_dir):
     docs = tmp_path / "docs"
     docs.mkdir()
-    (docs / "a2021.txt").write_text(_report_text("某县某局", 2021, 0), encoding="utf-8")
-    (docs / "a2022.txt").write_text(_report_text("某县某局", 2022, 2), encoding="utf-8")  # last year forwarded 0
-    (docs / "b2022.txt").write_text(_report_text("另一局", 2022, 2), encoding="utf-8")
+    (docs / "a2021.txt").write_text(_report_text(seeds_dir, "某县某局", 2021, 0), encoding="utf-8")
+    (docs / "a2022.txt").write_text(_report_text(seeds_dir, "某县某局", 2022, 2), encoding="utf-8")  # last year forwarded 0
+    (docs / "b2022.txt").write_text(_report_text(seeds_dir, "另一局", 2022, 2), encoding="utf-8")
     reports = {r.document: r for r in run_batch(find_inputs([docs]), tmp_path / "out")}
     assert (reports["a2022.txt"].agency, reports["a2022.txt"].year) == ("某县某局", 2022)
     assert "identity_broken:cross_year" in reports["a2022.txt"].cells["requests/carried_over/natural_person"].flags

@@ -4,7 +4,7 @@ import json
 import random
 import re
 
-from conftest import REAL, SEEDS
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,16 +12,26 @@ import recover
 from recover import schema
 
 # Reports whose tables are one row a line (tabs or pipes): a line is a row to damage.
-SOURCES = [SEEDS / f"{name}.txt" for name in ("000_f75c2c88bf6d12f5", "001_dc7fa2148f231570", "002_e5c5c0c256c89289",
-                                               "003_33ad8f586fa9bf30", "004_bf6d550e61b65be2")] + \
-          [REAL / "201_zhanjiang-devzone-police-2021.txt", REAL / "203_xiaogan-gov-office-2020.txt",
-           REAL / "207_jiande-transport-2021.txt"]
-TRUTH = {p.name: json.loads((p.parent / "truth" / f"{p.stem}.json").read_text(encoding="utf-8")) for p in SOURCES}
-TEXT = {p.name: p.read_text(encoding="utf-8") for p in SOURCES}
+SOURCES = [("seeds", f"{name}.txt") for name in ("000_f75c2c88bf6d12f5", "001_dc7fa2148f231570",
+                                                   "002_e5c5c0c256c89289", "003_33ad8f586fa9bf30",
+                                                   "004_bf6d550e61b65be2")] + \
+          [("real", name) for name in ("201_zhanjiang-devzone-police-2021.txt", "203_xiaogan-gov-office-2020.txt",
+                                       "207_jiande-transport-2021.txt")]
 SEPARATOR = re.compile(r"\t| \| |\|")
 WORDINGS = {"行政许可": "行政许可事项", "行政处罚": "行政处罚决定", "重复申请": "属于重复申请", "予以公开": "予以公开的",
             "行政强制": "行政强制措施", "规章": "政府规章"}
 OCR_LOOKALIKES = {"0": "O", "1": "l", "5": "S", "8": "B"}
+
+
+@pytest.fixture(scope="module")
+def sources(fixtures_dir) -> dict[str, tuple[str, dict]]:
+    """Each source's text and truth cells, by file name."""
+    read = {}
+    for folder, name in SOURCES:
+        path = fixtures_dir / folder / name
+        truth = json.loads((path.parent / "truth" / f"{path.stem}.json").read_text(encoding="utf-8"))
+        read[name] = path.read_text(encoding="utf-8"), truth["cells"]
+    return read
 
 
 def _data_rows(lines: list[str]) -> list[int]:
@@ -93,11 +103,11 @@ def _in_an_identity(template: str, key: str) -> bool:
 
 
 @settings(max_examples=1000, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(source=st.sampled_from(sorted(TEXT)), kinds=st.lists(st.sampled_from(KINDS), min_size=1, max_size=3),
+@given(source=st.sampled_from(sorted(name for _, name in SOURCES)), kinds=st.lists(st.sampled_from(KINDS), min_size=1, max_size=3),
        seed=st.integers(0, 10_000))
-def test_damaged_reports_have_no_silent_errors(model, source, kinds, seed):
+def test_damaged_reports_have_no_silent_errors(model, sources, source, kinds, seed):
     rng = random.Random(seed)
-    text = TEXT[source]
+    text, truth = sources[source]
     damaged, swapped = set(), set()
     for kind in kinds:
         text, lines, numbers = damage(text, kind, rng, damaged)
@@ -107,7 +117,6 @@ def test_damaged_reports_have_no_silent_errors(model, source, kinds, seed):
         report = recover.recover_text(text, source, model)
     except recover.UnreadableDocumentError:
         return  # damage that leaves no readable table is reported as such, not misread
-    truth = TRUTH[source]["cells"]
     lines = text.split("\n")
     untouched_rows = {r.key for r in report.rows if 0 < r.line <= len(lines) and lines[r.line - 1] not in damaged}
     STATS["examples"] += 1

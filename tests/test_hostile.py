@@ -11,15 +11,19 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
-from conftest import FIXTURES
 
 import recover
 from recover.tools import hostile
 from recover.cli import main
 from recover.tools.render import to_docx
 
-SAMPLES = FIXTURES / "hostile"
 FETCHED = "从网上取来的内容"  # what the local server answers: it must never reach a report
+
+
+@pytest.fixture(scope="module")
+def samples(fixtures_dir):
+    """Hostile samples committed to the repository (made by the generator)."""
+    return fixtures_dir / "hostile"
 
 
 def check_batch(corpus: Path, out: Path) -> dict:
@@ -75,18 +79,18 @@ def test_the_whole_hostile_corpus_through_a_batch(tmp_path, figures):
                                  "cells all equal to the truth")
 
 
-def test_the_committed_samples_are_what_the_generator_makes(tmp_path):
+def test_the_committed_samples_are_what_the_generator_makes(tmp_path, samples):
     hostile.write_corpus(tmp_path, big=False, special=False)
     made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
-    committed = sorted(p.relative_to(SAMPLES) for p in SAMPLES.rglob("*") if p.is_file())
+    committed = sorted(p.relative_to(samples) for p in samples.rglob("*") if p.is_file())
     assert made == committed
     for path in made:
-        assert (tmp_path / path).read_bytes() == (SAMPLES / path).read_bytes(), path
+        assert (tmp_path / path).read_bytes() == (samples / path).read_bytes(), path
 
 
-def test_names_with_spaces_chinese_and_twins_are_kept_apart(tmp_path):
+def test_names_with_spaces_chinese_and_twins_are_kept_apart(tmp_path, samples):
     out = tmp_path / "out"
-    result = run_batch(SAMPLES / "names", out)
+    result = run_batch(samples / "names", out)
     assert result.exit_code == 1
     with open(out / "summary.csv", encoding="utf-8") as f:
         rows = {row["document"]: row for row in csv.DictReader(f)}
@@ -143,8 +147,8 @@ def test_nothing_a_document_points_at_is_fetched(listener, model):
     assert _Recorder.requests == []
 
 
-def test_entities_are_neither_read_nor_expanded(model):
+def test_entities_are_neither_read_nor_expanded(model, samples):
     for name in ("external-entity.html", "external-entity.docx"):
-        report = recover.recover_file(SAMPLES / name, model)
+        report = recover.recover_file(samples / name, model)
         text = json.dumps(report.to_dict(), ensure_ascii=False)
         assert hostile.SECRET_MARK not in text and "lollol" not in text, name

@@ -5,15 +5,18 @@ import json
 import shutil
 
 import pytest
-from conftest import FIXTURES
 
 import recover
 
-KINDS = FIXTURES / "kinds"
+
+@pytest.fixture(scope="module")
+def kinds(fixtures_dir):
+    """One report in every kind of file, with its truth."""
+    return fixtures_dir / "kinds"
 
 
-def truth_of(name: str) -> dict:
-    return json.loads((KINDS / "truth" / f"{name}.json").read_text(encoding="utf-8"))["cells"]
+def truth_of(kinds, name: str) -> dict:
+    return json.loads((kinds / "truth" / f"{name}.json").read_text(encoding="utf-8"))["cells"]
 
 
 def score(report, truth: dict) -> tuple[float, list[str]]:
@@ -32,26 +35,26 @@ def score(report, truth: dict) -> tuple[float, list[str]]:
     ("shanghai-2019.pdf", "pdf"), ("synthetic.pdf", "pdf"), ("synthetic-unruled.pdf", "pdf"),
     ("shanghai-2019.docx", "docx"), ("shanghai-2019-owner-only.pdf", "pdf"),
 ])
-def test_digital_documents_are_read_exactly(model, figures, name, kind):
-    report = recover.recover_file(KINDS / name, model)
-    accuracy, silent = score(report, truth_of(name))
+def test_digital_documents_are_read_exactly(model, figures, name, kind, kinds):
+    report = recover.recover_file(kinds / name, model)
+    accuracy, silent = score(report, truth_of(kinds, name))
     figures[f"{kind} sample {name}"] = f"{accuracy:.2%} of cells right"
     assert report.kind == kind
     assert accuracy == 1.0 and not silent
 
 
 @pytest.mark.parametrize("name", ["huaian-2024-scan200.pdf", "huaian-2024-unmapped-text.pdf"])
-def test_scans_and_useless_text_layers_are_read_by_ocr_with_no_silent_error(model, figures, name):
-    report = recover.recover_file(KINDS / name, model)
-    accuracy, silent = score(report, truth_of(name))
+def test_scans_and_useless_text_layers_are_read_by_ocr_with_no_silent_error(model, figures, name, kinds):
+    report = recover.recover_file(kinds / name, model)
+    accuracy, silent = score(report, truth_of(kinds, name))
     figures[f"OCR sample {name}"] = f"{accuracy:.2%} of cells right, {len(silent)} silent errors"
     assert report.kind == "scan" and any("OCR" in note for note in report.notes)
     assert accuracy >= 0.99
     assert silent == []
 
 
-def test_ocr_digits_stay_in_doubt_until_an_identity_confirms_them(model):
-    report = recover.recover_file(KINDS / "huaian-2024-scan200.pdf", model)
+def test_ocr_digits_stay_in_doubt_until_an_identity_confirms_them(model, kinds):
+    report = recover.recover_file(kinds / "huaian-2024-scan200.pdf", model)
     confirmed = report.cells["requests/new/total"]
     assert confirmed.value == 3119 and "ocr_unconfirmed" not in confirmed.flags
     unconfirmable = report.cells["active/penalties/decisions"]  # no identity covers the active table
@@ -59,27 +62,27 @@ def test_ocr_digits_stay_in_doubt_until_an_identity_confirms_them(model):
 
 
 @pytest.mark.parametrize("name", ["huaian-2024-page2.jpg", "huaian-2024-page2-fax.tif"])
-def test_page_images_are_read_and_never_silently_wrong(model, name):
-    report = recover.recover_file(KINDS / name, model)
+def test_page_images_are_read_and_never_silently_wrong(model, name, kinds):
+    report = recover.recover_file(kinds / name, model)
     assert report.kind == "scan" and report.template == "2021"
-    truth = {k: v for k, v in truth_of("huaian-2024-scan200.pdf").items() if k.startswith("requests/")}
+    truth = {k: v for k, v in truth_of(kinds, "huaian-2024-scan200.pdf").items() if k.startswith("requests/")}
     printed = {k: v for k, v in truth.items() if report.cells[k].status == "printed"}
     assert printed, "the page's requests table was not read at all"
     _, silent = score(report, printed)
     assert silent == []
 
 
-def test_the_kind_is_decided_by_content_not_by_name(tmp_path, model):
+def test_the_kind_is_decided_by_content_not_by_name(tmp_path, model, kinds):
     disguised = tmp_path / "report.txt"
-    shutil.copy(KINDS / "shanghai-2019.docx", disguised)
+    shutil.copy(kinds / "shanghai-2019.docx", disguised)
     assert recover.recover_file(disguised, model).kind == "docx"
-    shutil.copy(KINDS / "synthetic.pdf", tmp_path / "report.html")
+    shutil.copy(kinds / "synthetic.pdf", tmp_path / "report.html")
     assert recover.recover_file(tmp_path / "report.html", model).kind == "pdf"
 
 
 @pytest.mark.parametrize("name, message", [
     ("shanghai-2019-locked.pdf", "password"), ("zero-pages.pdf", "no pages"), ("truncated.pdf", "damaged"),
 ])
-def test_unreadable_pdfs_say_why(model, name, message):
+def test_unreadable_pdfs_say_why(model, name, message, kinds):
     with pytest.raises(recover.UnreadableDocumentError, match=message):
-        recover.recover_file(KINDS / name, model)
+        recover.recover_file(kinds / name, model)

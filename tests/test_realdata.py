@@ -3,13 +3,13 @@ import json
 
 import pytest
 from click.testing import CliRunner
-from conftest import REAL, SEEDS
 
 from recover.cli import main
 
 
-@pytest.mark.parametrize("folder, min_accuracy", [(SEEDS, 1.0), (REAL, 0.995)])
-def test_batch_then_evaluate(tmp_path, figures, folder, min_accuracy):
+@pytest.mark.parametrize("folder, min_accuracy", [("seeds", 1.0), ("real", 0.995)])
+def test_batch_then_evaluate(tmp_path, figures, fixtures_dir, folder, min_accuracy):
+    folder = fixtures_dir / folder
     runner = CliRunner()
     result = runner.invoke(main, ["batch", str(folder), "--out", str(tmp_path), "--no-progress"])
     assert result.exit_code == 0, result.output
@@ -24,10 +24,10 @@ def test_batch_then_evaluate(tmp_path, figures, folder, min_accuracy):
     assert scores["template_accuracy"] == 1.0
 
 
-def test_evaluate_prints_every_figure(tmp_path):
+def test_evaluate_prints_every_figure(tmp_path, real_dir):
     runner = CliRunner()
-    runner.invoke(main, ["batch", str(REAL / "207_jiande-transport-2021.txt"), "--out", str(tmp_path), "--no-progress"])
-    result = runner.invoke(main, ["evaluate", "--truth", str(REAL / "truth"), "--cells", str(tmp_path / "cells.csv")])
+    runner.invoke(main, ["batch", str(real_dir / "207_jiande-transport-2021.txt"), "--out", str(tmp_path), "--no-progress"])
+    result = runner.invoke(main, ["evaluate", "--truth", str(real_dir / "truth"), "--cells", str(tmp_path / "cells.csv")])
     for figure in ("cell accuracy", "document exact", "template accuracy", "silent errors", "flag recall",
                    "false-flag rate"):
         assert figure in result.output

@@ -1,5 +1,4 @@
 """The reconciler: identities checked, forced cells inferred, doubt flagged, printed numbers kept."""
-from conftest import REAL, cells_of
 
 import recover
 from recover import schema
@@ -42,7 +41,7 @@ def test_identities_confirm_printed_cells(real_reports):
     assert cells["requests/new/total"].value == 3119
 
 
-def test_a_blank_total_row_is_the_sum_of_its_parts_and_marked_inferred(model):
+def test_a_blank_total_row_is_the_sum_of_its_parts_and_marked_inferred(model, cells_of):
     new = ["5", "1", "0", "0", "0", "0", "6"]
     text = requests_text({"new": new, "granted": new, "total": [""] * 7})
     cells = cells_of(text, model)
@@ -52,7 +51,7 @@ def test_a_blank_total_row_is_the_sum_of_its_parts_and_marked_inferred(model):
         assert 0 < cell.confidence < 1
 
 
-def test_a_blank_no_identity_forces_stays_unknown_and_flagged(model):
+def test_a_blank_no_identity_forces_stays_unknown_and_flagged(model, cells_of):
     text = requests_text({"new": ["5", "", "0", "0", "0", "0", "6"], "granted": ["5", "", "0", "0", "0", "0", "6"],
                           "total": ["5", "", "0", "0", "0", "0", "6"]})
     cells = cells_of(text, model)
@@ -64,7 +63,7 @@ def test_a_blank_no_identity_forces_stays_unknown_and_flagged(model):
         assert cells[key].status == "unknown" and cells[key].value is None and cells[key].flags
 
 
-def test_appeals_row_of_fifteen_fills_the_three_by_five_matrix_and_checks_identity_4(model):
+def test_appeals_row_of_fifteen_fills_the_three_by_five_matrix_and_checks_identity_4(model, cells_of):
     numbers = "5 0 0 2 8 1 0 0 0 1 0 0 0 0 0".split()
     text = requests_text({}).replace("\t".join(["0"] * 15), "\t".join(numbers))
     cells = cells_of(text, model)
@@ -80,7 +79,7 @@ def test_a_missing_table_is_unknown_never_zero(real_reports):
     assert cells["requests/new/total"].flags == ["table_missing"]
 
 
-def test_values_lost_from_a_row_are_placed_by_the_identities(model):
+def test_values_lost_from_a_row_are_placed_by_the_identities(model, cells_of):
     # One cell per line, the agency printing only the non-zero cells of 本年新收: "3", "3".
     text = requests_text({"total": ["3", "0", "0", "0", "0", "0", "3"], "granted": ["3", "0", "0", "0", "0", "0", "3"]})
     lines = text.splitlines()
@@ -110,13 +109,13 @@ def test_every_cell_has_a_status_a_confidence_and_flags(real_reports):
                 assert cell.flags, key
 
 
-def test_amount_in_yuan_is_converted_and_says_so():
-    report = recover.recover_file(REAL / "102_pingtan-2020.html")
+def test_amount_in_yuan_is_converted_and_says_so(real_dir):
+    report = recover.recover_file(real_dir / "102_pingtan-2020.html")
     cell = report.cells["active/procurement/amount"]
     assert str(cell.value) == "7380.28959" and "unit_converted" in cell.flags
 
 
-def test_the_prose_chooses_where_the_identities_cannot(model):
+def test_the_prose_chooses_where_the_identities_cannot(model, cells_of):
     # Only one number printed for 本年新收 (one cell per line, blanks lost): 12 could be any
     # column; the prose says 收到12件申请, which settles it as the row total.
     text = requests_text({"total": ["", "", "", "", "", "", ""], "carried_forward": ["", "", "", "", "", "", ""]})
@@ -131,10 +130,10 @@ def test_the_prose_chooses_where_the_identities_cannot(model):
     assert with_prose["requests/new/natural_person"].status == "unknown"
 
 
-def test_figures_stated_in_prose():
+def test_figures_stated_in_prose(real_dir):
     from recover.narrative import stated_figures
 
-    text = (REAL / "002_pingtan-2021-flat.txt").read_text()
+    text = (real_dir / "002_pingtan-2021-flat.txt").read_text()
     assert stated_figures(text) == {"requests/new/total": 70, "requests/total/total": 69,
                                     "requests/carried_forward/total": 1}
     assert stated_figures("收到申请3件，另有2件和5件") == {"requests/new/total": 3}

@@ -1,12 +1,12 @@
 """The retraining kit: label files, reproducible training, safe model loading, and the rows the
 identities prove wrong."""
 import json
+from pathlib import Path
 
 import joblib
 import numpy as np
 import pytest
 from click.testing import CliRunner
-from conftest import REAL
 
 import recover
 from recover.cli import main
@@ -15,7 +15,7 @@ from recover.pipeline import classify_layout
 from recover import readers
 from recover.training import COLUMNS, LabelError, fit, identity_suggestions, read_dir, read_rows
 
-TRAINING = REAL.parent.parent.parent / "training_data"
+TRAINING = Path(__file__).parents[1] / "training_data"
 
 
 def label_file(tmp_path, lines: list[dict], name="labels.tsv"):
@@ -111,8 +111,8 @@ def test_the_shipped_model_matches_its_card():
         assert entry["rows"] == len(read_rows(TRAINING.parent / entry["path"]))
 
 
-def test_rows_the_identities_prove_wrong_are_found(model):
-    classified = classify_layout(readers.read((REAL / "301_huaian-gov-2024.pdf").read_bytes())[0], model)
+def test_rows_the_identities_prove_wrong_are_found(model, real_dir):
+    classified = classify_layout(readers.read((real_dir / "301_huaian-gov-2024.pdf").read_bytes())[0], model)
     keys = classified.decoding.keys
     granted, total = keys.index("requests/granted"), keys.index("requests/total")
     keys[granted], keys[total] = keys[total], keys[granted]  # a classifier mistake the identities expose
@@ -121,9 +121,9 @@ def test_rows_the_identities_prove_wrong_are_found(model):
     assert suggested[classified.candidates[total].index] == "requests/total"
 
 
-def test_recover_label_writes_the_doubtful_rows_first(tmp_path):
+def test_recover_label_writes_the_doubtful_rows_first(tmp_path, real_dir):
     out = tmp_path / "labels.tsv"
-    result = CliRunner().invoke(main, ["label", str(REAL / "002_pingtan-2021-flat.txt"), str(REAL / "201_zhanjiang-devzone-police-2021.txt"),
+    result = CliRunner().invoke(main, ["label", str(real_dir / "002_pingtan-2021-flat.txt"), str(real_dir / "201_zhanjiang-devzone-police-2021.txt"),
                                        "--out", str(out)])
     assert result.exit_code == 0, result.output
     lines = out.read_text(encoding="utf-8").splitlines()
