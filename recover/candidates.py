@@ -41,7 +41,7 @@ def section_of(label: str) -> str | None:
     if "况" not in head:  # every section title ends in 情况; row labels (…申请数量) do not
         return None
     scores = {s: SequenceMatcher(None, head[:len(t) + 4], t).ratio() for s, t in _TITLES.items()}
-    best = max(scores, key=scores.get)
+    best = max(scores, key=scores.__getitem__)
     return best if scores[best] >= 0.6 else None
 
 
@@ -102,7 +102,8 @@ def find_candidates(layout: Layout) -> list[RowCandidate]:
     """Group a layout's cells into rows and describe each row for the classifier."""
     rows = _merge_split_rows(_group_rows(layout.lines))
     candidates: list[RowCandidate] = []
-    section, heading, header = "", "", []
+    section, heading = "", ""
+    header: list[list[Cell]] = []
     header_closed = True
     positions: dict[str, int] = {}
     section_after_last = False  # whether a new section opens after the last candidate

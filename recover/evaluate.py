@@ -12,6 +12,10 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # the classifier (and scikit-learn) only when comparing models, at run time
+    from .classify import RowClassifier
 
 
 @dataclass
@@ -160,7 +164,7 @@ class ModelComparison:
     scores: dict[str, Scores] = field(default_factory=dict)  # model name → scores, where truth is given
 
 
-def compare_models(paths: list[Path], models: dict[str, object], truth: dict[str, dict] | None = None
+def compare_models(paths: list[Path], models: dict[str, RowClassifier], truth: dict[str, dict] | None = None
                    ) -> ModelComparison:
     """Recover every document with each of two models; list the rows classified differently and
     the cells whose value or status changed, and score each model where there is truth."""

@@ -61,8 +61,8 @@ def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | No
             report = merge_readings(reports, name)
             if not _in_doubt(report):
                 return report
-    if report is None:
-        _recover_each(layouts, name, model)  # raises the first reading's reason
+    if report is None:  # no reading holds the tables: this raises the first reading's reason
+        report = merge_readings(_recover_each(layouts, name, model), name)
     extra = _recover_each(readers.second_opinion(data, report.kind), name, model, required=False)
     if extra:
         report = merge_readings(reports + extra, name)

@@ -20,7 +20,7 @@ CLEAR_MARGIN = 3.0
 def markers() -> dict[str, tuple[str, ...]]:
     """Wording of each template's rows and columns that the other template never prints."""
     def wording(template: str) -> set[str]:
-        words = set()
+        words: set[str] = set()
         for r in schema.rows(template):
             words.update(_wording(label) for label in (r.label, *r.aliases))
             words.update(_wording(c.label) for c in r.columns)

@@ -105,7 +105,7 @@ def _parse(text: str, amount: bool) -> Reading:
 def _without_trailing_zeros(number: Decimal) -> Decimal:
     """Drop trailing zeros but keep the printed precision otherwise (7380.2895900 → 7380.28959)."""
     normalized = number.normalize()
-    return normalized if normalized.as_tuple().exponent <= 0 else normalized.quantize(Decimal(1))
+    return normalized if int(normalized.as_tuple().exponent) <= 0 else normalized.quantize(Decimal(1))
 
 
 def format_value(value: int | Decimal | None) -> str:

@@ -138,7 +138,7 @@ def _merge_spanned(cells: list[Cell]) -> list[Cell]:
     for cell in cells:
         last = merged[-1] if merged else None
         if (last and cell.spanned and last.spanned and last.text == cell.text
-                and last.col + last.span == cell.col):
+                and last.col is not None and last.col + last.span == cell.col):
             last.span += 1
         else:
             merged.append(cell)

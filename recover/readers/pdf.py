@@ -114,7 +114,7 @@ def _page_count(data: bytes) -> int | None:
         document.close()
 
 
-def _caused_by(error: BaseException, kind: type) -> bool:
+def _caused_by(error: BaseException | None, kind: type) -> bool:
     while error is not None:
         if isinstance(error, kind):
             return True
@@ -199,7 +199,7 @@ def _table_rows(table) -> list[list[Cell]]:
             grid.setdefault(r0, []).append(cell)
             for r in range(r0 + 1, r1):
                 grid.setdefault(r, []).append(Cell(cell.text, col=c0, span=cell.span, spanned=True))
-    return [sorted(grid[r], key=lambda c: c.col) for r in sorted(grid)]
+    return [sorted(grid[r], key=lambda c: c.col or 0) for r in sorted(grid)]
 
 
 def _edges(values: list[float]) -> list[float]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Set as AbstractSet
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -297,7 +298,7 @@ def _number_cells(pieces: list[_Piece], texts: list[str]) -> list[int]:
             g, r0, c0, _, c1 = p.cell
             groups.setdefault(("column", g, c0, c1), []).append(i)
             groups.setdefault(("row", g, r0), []).append(i)
-    chosen = set()
+    chosen: set[int] = set()
     for members in groups.values():
         numbers = sum(looks_like_value(texts[i], ocr=True) for i in members)
         if numbers * 2 >= len(members):
@@ -357,7 +358,7 @@ def _one_thread():
 
 
 def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: int,
-              unreadable: set = frozenset()) -> list[Line]:
+              unreadable: AbstractSet[tuple[int, int, int, int, int] | None] = frozenset()) -> list[Line]:
     """Tables as grid lines and the other lines as text, top to bottom."""
     cell_text = {p.cell: t for p, t in zip(pieces, texts) if p.cell is not None}
     blocks: list[tuple[int, list[Line]]] = []
@@ -369,7 +370,7 @@ def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: 
                                                 unreadable=(g, r0, c0, r1, c1) in unreadable))
             for r in range(r0 + 1, r1):
                 rows.setdefault(r, []).append(Cell(text, col=c0, span=c1 - c0, spanned=True, ocr=True))
-        lines = [Line(sorted(rows[r], key=lambda c: c.col), grid=True, aligned=True, number=r + 1,
+        lines = [Line(sorted(rows[r], key=lambda c: c.col or 0), grid=True, aligned=True, number=r + 1,
                       table=g + 1, page=page) for r in sorted(rows)]
         blocks.append((grid.ys[0], [line for line in lines if any(c.text for c in line.cells)]))
     for p, text in zip(pieces, texts):

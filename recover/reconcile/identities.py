@@ -4,6 +4,7 @@ identities a matrix breaks, and checking identities 5 and 6 across an agency's y
 from __future__ import annotations
 
 import itertools
+from collections.abc import Sequence
 from decimal import Decimal
 
 from .. import schema
@@ -16,7 +17,7 @@ MAX_COMBINATIONS = 20_000
 _NOT_DOUBTS = {f.name for f in FLAGS if not f.doubt} | {"ocr_unconfirmed"}
 
 
-def choose(template: str, options: dict[str, list[RowReading]], identities: list[schema.Identity],
+def choose(template: str, options: dict[str, list[RowReading]], identities: Sequence[schema.Identity],
             stated: dict[str, int]) -> tuple[dict[str, RowReading], dict[str, str]]:
     """Pick one reading per row: fewest broken identities, then the best prior, then agreement
     with the figures the prose states.  Cells on which the equally good combinations disagree
@@ -73,7 +74,7 @@ def _stated_support(template: str, keys: list[str], combo: tuple[RowReading, ...
 def _mark_disagreement(template: str, key: str, readings: list[RowReading], doubtful: dict[str, str]) -> None:
     reason = {"split": "split_ambiguous", "placement": "placement_ambiguous"}.get(readings[0].how, "reading_ambiguous")
     for i, cell in enumerate(schema.printed_cells(template, key)):
-        seen = {(r.values[i].value if r.values[i] else None) for r in readings}
+        seen = {(v.value if (v := r.values[i]) else None) for r in readings}
         if len(seen) > 1:
             doubtful[cell] = reason
 
@@ -92,16 +93,18 @@ def _violated(identity: schema.Identity, values: dict) -> bool:
     """Broken for sure: equal sums with every cell known, or known parts already too big."""
     left = [values.get(c) for c in identity.left]
     right = [values.get(c) for c in identity.right]
+    known_left = sum(v for v in left if v is not None)
+    known_right = sum(v for v in right if v is not None)
     if None not in left and None not in right:
-        return sum(left) != sum(right)
-    if None not in left and sum(v for v in right if v is not None) > sum(left):
+        return known_left != known_right
+    if None not in left and known_right > known_left:
         return True
-    if None not in right and sum(v for v in left if v is not None) > sum(right):
+    if None not in right and known_left > known_right:
         return True
     return False
 
 
-def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+def infer(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -> None:
     """Fill unknown cells the identities force: the one unknown of an equation, or unknowns
     that must all be 0 because the counts beside them already add up."""
     changed = True
@@ -111,8 +114,7 @@ def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> No
             unknown = [c for c in identity.cells if cells[c].value is None]
             if not unknown:
                 continue
-            left = sum(cells[c].value for c in identity.left if cells[c].value is not None)
-            right = sum(cells[c].value for c in identity.right if cells[c].value is not None)
+            left, right = _known_sum(identity.left, cells), _known_sum(identity.right, cells)
             sources = [cells[c] for c in identity.cells if cells[c].value is not None]
             confidence = min((s.confidence for s in sources), default=1.0) * 0.98
             doubt = [f for f in ("ocr_unconfirmed",) if any(f in s.flags for s in sources)]
@@ -132,7 +134,7 @@ def infer(identities: list[schema.Identity], cells: dict[str, CellResult]) -> No
                 changed = True
 
 
-def _set_inferred(cell: CellResult, value: int, confidence: float, doubt: list[str] = (), basis: str = "") -> None:
+def _set_inferred(cell: CellResult, value: int | Decimal, confidence: float, doubt: Sequence[str] = (), basis: str = "") -> None:
     cell.value, cell.status, cell.confidence, cell.basis = value, INFERRED, round(confidence, 4), basis
     # The reasons it was blank or missing are answered; doubts about the reading are not.
     cell.flags = [f for f in cell.flags if f not in ("blank", "row_missing", "truncated")]
@@ -143,7 +145,12 @@ def _adds_up(identity: schema.Identity, cells: dict[str, CellResult]) -> bool | 
     """Whether an identity holds over the cells; None while one of its cells is unknown."""
     if any(cells[c].value is None for c in identity.cells):
         return None
-    return sum(cells[c].value for c in identity.left) == sum(cells[c].value for c in identity.right)
+    return _known_sum(identity.left, cells) == _known_sum(identity.right, cells)
+
+
+def _known_sum(keys: Sequence[str], cells: dict[str, CellResult]) -> int | Decimal:
+    """The sum of the values known among the cells."""
+    return sum(v for v in (cells[c].value for c in keys) if v is not None)
 
 
 def broken_identities(template: str, cells: dict[str, CellResult]) -> list[str]:
@@ -151,7 +158,7 @@ def broken_identities(template: str, cells: dict[str, CellResult]) -> list[str]:
     return [i.name for i in schema.identities(template) if _adds_up(i, cells) is False]
 
 
-def _holding(identities: list[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
+def _holding(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
     """Identities whose cells are all known and add up, with at least two printed cells in them,
     and none worked out from the identity itself (it would hold by construction)."""
     return [identity for identity in identities
@@ -164,7 +171,7 @@ _OCR_CONFUSIONS = {"0": "689", "1": "47", "2": "7", "3": "589", "4": "19", "5": 
                    "8": "0369", "9": "480"}
 
 
-def repair_ocr(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -> None:
     """Where an identity fails, try the digits OCR confuses with those of its OCR'd cells; make a
     change only if it is the one change that mends the identity and breaks no other identity
     through the cell.  The cell keeps an ocr_repaired flag."""
@@ -211,7 +218,7 @@ def _digit_variants(text: str) -> list[int]:
     return out
 
 
-def check(identities: list[schema.Identity], cells: dict[str, CellResult]) -> None:
+def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -> None:
     """Name every broken identity on the cells it involves; raise the confidence of the cells
     identities confirm, and lift OCR doubt from them.  A printed cell is confirmed by one identity
     that holds; an inferred one needs a second beside the one it was worked out from."""

@@ -4,6 +4,7 @@ placed — most likely first.  Which reading holds is for the identities to say.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,7 +49,7 @@ def readings_of(template: str, row: AssignedRow) -> list[RowReading]:
     return readings
 
 
-def _readings_in_order(template: str, row: AssignedRow, columns: list[str],
+def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
                        by_header: list[Cell | None] | None) -> list[RowReading]:
     n = len(columns)
     values = row.candidate.values
@@ -66,7 +67,7 @@ def _readings_in_order(template: str, row: AssignedRow, columns: list[str],
             parsed[key] = _parse(cell, column)
         return parsed[key]
 
-    def reading(cells: list[Cell | None], prior: float = 0.0, flags=(), how="direct") -> RowReading:
+    def reading(cells: Sequence[Cell | None], prior: float = 0.0, flags=(), how="direct") -> RowReading:
         return RowReading([None if c is None or c.is_blank else read(c, col) for c, col in zip(cells, columns)],
                         prior, tuple(flags), how)
 
@@ -126,7 +127,7 @@ def _trim_blanks(values: list[Cell]) -> list[Cell]:
     return values[start:end]
 
 
-def _split_readings(template: str, filled: list[Cell], columns: list[str]) -> list[RowReading]:
+def _split_readings(template: str, filled: list[Cell], columns: Sequence[str]) -> list[RowReading]:
     """Digit runs cut into the columns' numbers, every cut the row's own identities allow."""
     tokens: list[str | int] = []
     for c in filled:
@@ -149,21 +150,22 @@ def _split_readings(template: str, filled: list[Cell], columns: list[str]) -> li
     return [RowReading([Reading(v, "number", (), str(v)) for v in split], 0.0, (), "split") for split in splits]
 
 
-def _align_by_header(template: str, row: AssignedRow, columns: list[str]) -> list[Cell | None] | None:
+def _align_by_header(template: str, row: AssignedRow, columns: Sequence[str]) -> list[Cell | None] | None:
     """Values placed by the header cells above them, where the layout keeps positions and
     every value falls under exactly one column heading.  None where that cannot be done."""
     c = row.candidate
     if not c.header or row.key == schema.APPEALS_AS_ONE_ROW:
         return None
-    heads_plain = [(h, _heading_text(h.text)) for header_row in c.header for h in header_row if h.col is not None]
+    headings = [((h.col, h.col + h.span), _heading_text(h.text))
+                for header_row in c.header for h in header_row if h.col is not None]
     spans = []
     for column in columns:
         label = _heading_text(schema.column_label(template, column))
-        heads = [h for h, text in heads_plain if text == label] or \
-            [h for h, text in heads_plain if _heading_matches(text, label)]
-        if len(heads) != 1:
+        found = [span for span, text in headings if text == label] or \
+            [span for span, text in headings if _heading_matches(text, label)]
+        if len(found) != 1:
             return None
-        spans.append((heads[0].col, heads[0].col + heads[0].span))
+        spans.append(found[0])
     placed: list[Cell | None] = [None] * len(columns)
     for cell in c.values:
         if cell.col is None:
@@ -177,7 +179,7 @@ def _align_by_header(template: str, row: AssignedRow, columns: list[str]) -> lis
     return placed
 
 
-def _printed_order(template: str, header: list[list[Cell]], columns: list[str]) -> list[int] | None:
+def _printed_order(template: str, header: list[list[Cell]], columns: Sequence[str]) -> list[int] | None:
     """Where a header row prints column headings in another order than the form (two applicant
     columns swapped, say): for each printed position, the form's index of the column printed
     there.  None where the headings keep the form's order or do not say.  Only headings that

@@ -7,6 +7,7 @@ keeps the ones the identities allow.
 """
 from __future__ import annotations
 
+from collections.abc import Sequence
 from itertools import combinations
 from math import comb
 
@@ -16,7 +17,7 @@ RowConstraint = tuple[int, tuple[int, ...]]
 MAX_SPLITS = 20_000
 
 
-def digit_splits(tokens: list[str | int], n: int, constraints: list[RowConstraint] = (),
+def digit_splits(tokens: list[str | int], n: int, constraints: Sequence[RowConstraint] = (),
                  limit: int = MAX_SPLITS) -> list[list[int]] | None:
     """Every way to read ``tokens`` as ``n`` integers.
 
@@ -32,7 +33,7 @@ def digit_splits(tokens: list[str | int], n: int, constraints: list[RowConstrain
     # most[i]: how many parts tokens[i:] can make at most (each run one part per digit).
     most = [0] * (len(tokens) + 1)
     for i in range(len(tokens) - 1, -1, -1):
-        most[i] = most[i + 1] + (len(tokens[i].lstrip("+-")) if isinstance(tokens[i], str) else 1)
+        most[i] = most[i + 1] + (len(token.lstrip("+-")) if isinstance(token := tokens[i], str) else 1)
     out: list[list[int]] = []
 
     def fits(parts: list[int], least: int, at_most: int) -> bool:

@@ -13,7 +13,9 @@ import io
 import json
 import random
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
 from .. import schema
@@ -35,7 +37,7 @@ class Rendered:
 # --- real reports as blocks ------------------------------------------------------------------
 
 
-def blocks_from_truth(template: str, cells: dict[str, int | float | None], prose: list[str]) -> list:
+def blocks_from_truth(template: str, cells: Mapping[str, int | float | Decimal | None], prose: list[str]) -> list:
     """The official form filled with ``cells`` (blank where a cell has no value), after the prose."""
     noise = Noise.plain()
     values = {k: cells.get(k) for k in schema.cell_keys(template)}
@@ -162,7 +164,7 @@ def to_pdf(blocks: list, landscape_tables: bool = False, user_password: str | No
 
 def _column_widths(grid, width: int, usable: float) -> list[float]:
     """Label columns (those holding text in data rows) wide, number columns narrow."""
-    labels = set()
+    labels: set[int] = set()
     for slots in grid:
         if any(cell.is_value for cell, _ in slots):
             labels.update(c for c, (cell, origin) in enumerate(slots) if origin and not cell.is_value)
@@ -186,7 +188,7 @@ def to_scan_images(pdf: bytes, dpi: int = 200, seed: int = 0, angle: float | Non
     for page in document:
         image = page.render(scale=dpi / 72).to_pil().convert("L")
         turn = angle if angle is not None else rng.choice([-1, 1]) * rng.uniform(0.5, 2.0)
-        image = image.rotate(turn, resample=Image.BICUBIC, expand=True, fillcolor=255)
+        image = image.rotate(turn, resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
         pixels = np.asarray(image, dtype=np.int16)
         noise = np.random.default_rng(seed).normal(0, 5, pixels.shape)
         speckle = np.random.default_rng(seed + 1).random(pixels.shape) < 0.0015

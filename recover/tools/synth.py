@@ -109,9 +109,9 @@ def random_matrix(rng: random.Random, template: str, dense: bool = False) -> dic
     result_rows = [r.id for r in schema.rows(template, "requests") if schema.is_result_row(r.id)]
     weights = {r: (8 if r in ("granted", "unavailable.not_held") else 3 if r in ("partly_granted", "other.other", "other")
                    else 1) for r in result_rows}
-    for c in columns:
-        scale = 3.2 if c == "natural_person" else 2 if dense else 1.5
-        idle = 0 if dense else 0.3 if c == "natural_person" else 0.75
+    for column in columns:
+        scale = 3.2 if column == "natural_person" else 2 if dense else 1.5
+        idle = 0 if dense else 0.3 if column == "natural_person" else 0.75
         done = 0 if rng.random() < idle else count(scale)
         per_row = dict.fromkeys(result_rows, 0)
         for _ in range(done):
@@ -119,19 +119,19 @@ def random_matrix(rng: random.Random, template: str, dense: bool = False) -> dic
         forward = count(1.5) if done and rng.random() < 0.3 else 0
         carried = count(1.2) if rng.random() < 0.2 else 0
         carried = min(carried, done + forward)
-        for r, v in per_row.items():
-            cells[f"requests/{r}/{c}"] = v
-        cells[f"requests/total/{c}"] = done
-        cells[f"requests/carried_forward/{c}"] = forward
-        cells[f"requests/carried_over/{c}"] = carried
-        cells[f"requests/new/{c}"] = done + forward - carried
+        for row_id, v in per_row.items():
+            cells[f"requests/{row_id}/{column}"] = v
+        cells[f"requests/total/{column}"] = done
+        cells[f"requests/carried_forward/{column}"] = forward
+        cells[f"requests/carried_over/{column}"] = carried
+        cells[f"requests/new/{column}"] = done + forward - carried
     for r in schema.rows(template, "requests"):
         cells[f"requests/{r.id}/total"] = sum(cells[f"requests/{r.id}/{c}"] for c in columns)
 
     for r in schema.APPEAL_ROWS:
         parts = [count(1.3) if dense or rng.random() < 0.4 else 0 for _ in range(4)]
-        for c, v in zip(("upheld", "corrected", "other", "pending"), parts):
-            cells[f"appeals/{r.id}/{c}"] = v
+        for outcome, v in zip(("upheld", "corrected", "other", "pending"), parts):
+            cells[f"appeals/{r.id}/{outcome}"] = v
         cells[f"appeals/{r.id}/total"] = sum(parts)
     return cells
 
@@ -218,7 +218,7 @@ class Noise:
             return self.zero_mark if self.rng.random() < 0.9 else "0"
         if amount and self.yuan:
             return format_value(Decimal(value) * 10000) + "元"
-        if self.thousands and abs(value) >= 1000 and not amount:
+        if self.thousands and not amount and not -1000 < value < 1000:
             return f"{value:,}"
         return format_value(value)
 
