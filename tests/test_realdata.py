@@ -1,9 +1,11 @@
-"""Accuracy on the real reports kept in tests/fixtures, through the batch command and evaluate."""
+"""Accuracy on the real reports kept in tests/fixtures, through the batch command and evaluate; what
+the reconciler makes of their published arithmetic, missing tables and units."""
 import json
 
 import pytest
 from click.testing import CliRunner
 
+import recover
 from recover.cli import main
 
 
@@ -33,3 +35,45 @@ def test_evaluate_prints_every_figure(tmp_path, real_dir):
         assert figure in result.output
     assert "207_jiande-transport-2021.txt: 7/7 right" in result.output
     assert "no cells in the batch" in result.output  # the other truth documents were not in this batch
+
+
+def test_published_arithmetic_errors_are_kept_and_flagged_on_every_cell_involved(real_reports):
+    # 102: the 办理结果 rows sum to 27 (自然人 26) while （七）总计 prints 21 (20)
+    cells = real_reports["102_pingtan-2020.html"].cells
+    assert cells["requests/total/natural_person"].value == 20
+    assert cells["requests/total/total"].value == 21
+    for row in ("total", "granted", "other", "unavailable.not_held"):
+        for col in ("natural_person", "total"):
+            cell = cells[f"requests/{row}/{col}"]
+            assert "identity_broken:requests_col_total" in cell.flags and cell.confidence <= 0.5
+    untouched = cells["requests/granted/other_org"]  # its column adds up
+    assert untouched.flags == [] and untouched.confidence > 0.99
+
+
+def test_identities_confirm_printed_cells(real_reports):
+    cells = real_reports["301_huaian-gov-2024.pdf"].cells
+    assert cells["requests/new/total"].confidence > 0.99
+    assert cells["requests/new/total"].value == 3119
+
+
+def test_a_missing_table_is_unknown_never_zero(real_reports):
+    cells = real_reports["207_jiande-transport-2021.txt"].cells
+    for key in ("requests/new/total", "appeals/review/total", "active/penalties/decisions"):
+        assert cells[key].value is None and cells[key].status == "unknown"
+    assert cells["requests/new/total"].flags == ["table_missing"]
+
+
+def test_every_cell_has_a_status_a_confidence_and_flags(real_reports):
+    for report in real_reports.values():
+        for key, cell in report.cells.items():
+            assert cell.status in ("printed", "inferred", "unknown")
+            assert 0 <= cell.confidence <= 1
+            assert (cell.value is None) == (cell.status == "unknown")
+            if cell.status == "unknown":
+                assert cell.flags, key
+
+
+def test_amount_in_yuan_is_converted_and_says_so(real_dir):
+    report = recover.recover_file(real_dir / "102_pingtan-2020.html")
+    cell = report.cells["active/procurement/amount"]
+    assert str(cell.value) == "7380.28959" and "unit_converted" in cell.flags
