@@ -1,241 +1,340 @@
-"""Speed and memory of recover, measured in one run on real reports and a generated corpus.
+"""Speed and memory of recover, each figure a ratio against its floor, measured in one run.
 
-    python bench/bench.py                       # everything (about 15 minutes on 2 cores)
-    python bench/bench.py --only pdf,scan       # some sections
-    python bench/bench.py --sizes 1000,5000     # a smaller scaling run
+    python bench/bench.py                          # everything
+    python bench/bench.py --only startup,pdf       # some sections
+    python bench/bench.py --runs 5 --sizes 1000,10000,100000
 
-Sections:
-  stages   per-document time on one core, by stage, for the real text and HTML reports
-  batch    documents/s for generated text and HTML through `recover batch`, one core and all cores
-  pdf      digital-PDF time per page against pdfplumber alone opening and extracting the pages
-  scan     scan time per page against tesseract alone reading the same page images
-  memory   peak RSS of a batch worker, and of a fresh process per kind of document
-  scaling  time against corpus size (generated text reports): it should grow linearly
+Sections (every measurement is a whole process, started the way a user starts it, timed from
+outside; the median of ``--runs`` runs):
+  startup  `recover --help`, `--version` and a one-document batch against `python -c pass`
+  batch    text and HTML documents/s through `recover batch` on one core, against the floor
+           (a process that reads and decodes the same files and splits them into lines);
+           `--jobs 2` against `--jobs 1`; peak RSS of the main process and of each worker
+  pdf      a digital PDF through `recover batch` against pdfplumber alone opening it and
+           extracting the words and the tables of every page: whole process, and per page
+           (in one process, once the libraries are loaded)
+  scan     a scanned PDF, per page, against tesseract alone reading the same page images,
+           both with OMP_THREAD_LIMIT=1 (recover runs tesseract on one thread)
+  scaling  time and peak RSS of `recover batch --jobs 2` at growing corpus sizes: the time
+           should grow linearly and the memory stay flat
 
-The corpus is built under bench/corpus/ (not committed) from tests/fixtures and the generator.
+The bench itself imports nothing of recover (its own peak memory would otherwise carry over into
+the processes it starts); generated corpora are built once under bench/corpus/ (not committed).
 Nothing here is a test: the figures go into README.md by hand, with the machine they came from.
 """
 from __future__ import annotations
 
 import argparse
-import io
 import os
-import platform
 import resource
+import platform
 import shutil
 import statistics
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
-import sklearn
-
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
-from recover import UnreadableDocumentError, load_model, readers, recover_bytes  # noqa: E402
-from recover.batch import find_inputs, run_batch  # noqa: E402
-from recover.pipeline import classify_layout  # noqa: E402
-from recover.reconcile import reconcile  # noqa: E402
-from recover.tools import synth  # noqa: E402
-
 FIXTURES = ROOT / "tests" / "fixtures"
 CORPUS = ROOT / "bench" / "corpus"
-SECTIONS = ("stages", "batch", "pdf", "scan", "memory", "scaling")
+SECTIONS = ("startup", "batch", "pdf", "scan", "scaling")
+PYTHON = sys.executable
+ENV = dict(os.environ, PYTHONPATH=str(ROOT))
+PDF = FIXTURES / "real" / "301_huaian-gov-2024.pdf"
+SCAN = FIXTURES / "kinds" / "huaian-2024-scan200.pdf"
 
 
 def machine() -> str:
     cpu = platform.processor() or platform.machine()
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    versions = subprocess.run([PYTHON, "-c", "import sklearn, pdfplumber; print(sklearn.__version__, "
+                               "pdfplumber.__version__)"], capture_output=True, text=True, env=ENV).stdout.split()
+    tesseract = subprocess.run(["tesseract", "--version"], capture_output=True, text=True).stdout.split("\n")[0]
+    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, Python "
+            f"{platform.python_version()}, scikit-learn {versions[0]}, pdfplumber {versions[1]}, {tesseract}")
+
+
+# --- running and measuring a process -----------------------------------------------------------
+
+
+def _descendants(pid: int) -> list[int]:
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as f:
+                    children = [int(c) for c in f.read().split()]
+                out += children
+                todo += children
+        except OSError:
+            continue
+    return out
+
+
+def _children_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _peak_mb(pid: int) -> float | None:
+    """A process's peak resident memory (VmHWM: per address space, so not carried over an exec)."""
     try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
+        with open(f"/proc/{pid}/status") as f:
+            for line in f:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) / 1024
     except OSError:
-        pass
-    return (f"{cpu}, {os.cpu_count()} cores, {platform.system()} {platform.release()}, "
-            f"Python {platform.python_version()}, scikit-learn {sklearn.__version__}")
+        return None
+    return None
+
+
+class Run:
+    """One process run to its end: wall time, and the peak RSS of it and of each process under it
+    (sampled as it runs; VmHWM only grows, so the last sample is the peak to within the interval)."""
+
+    def __init__(self, argv: list[str], env: dict | None = None, cwd: Path = ROOT):
+        self.main_mb, self.children_mb = 0.0, {}
+        cpu = _children_cpu()
+        start = time.perf_counter()
+        process = subprocess.Popen(argv, env=env or ENV, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        done = threading.Event()
+
+        def sample():
+            while not done.is_set():
+                self._sample(process.pid)
+                done.wait(0.05)
+
+        sampler = threading.Thread(target=sample, daemon=True)
+        sampler.start()
+        stdout, stderr = process.communicate()
+        self.seconds = time.perf_counter() - start
+        self.cpu = _children_cpu() - cpu  # on a busy machine, steadier than the wall time
+        done.set()
+        sampler.join()
+        self.stdout = stdout.decode()
+        if process.returncode not in (0, 1):
+            raise RuntimeError(f"{' '.join(map(str, argv))} failed ({process.returncode}): {stderr.decode()[-2000:]}")
+
+    def _sample(self, pid: int) -> None:
+        peak = _peak_mb(pid)
+        if peak:
+            self.main_mb = max(self.main_mb, peak)
+        for child in _descendants(pid):
+            peak = _peak_mb(child)
+            if peak:
+                self.children_mb[child] = max(self.children_mb.get(child, 0.0), peak)
+
+    @property
+    def worker_mb(self) -> float:
+        return max(self.children_mb.values(), default=0.0)
+
+
+def median_run(argv: list[str], runs: int, env: dict | None = None, before=None) -> Run:
+    """The run of median wall time among ``runs``; its memory is the largest seen in any run."""
+    done = []
+    for _ in range(runs):
+        if before:
+            before()
+        done.append(Run(argv, env))
+    done.sort(key=lambda r: r.seconds)
+    middle = done[len(done) // 2]
+    middle.main_mb = max(r.main_mb for r in done)
+    middle.children_peak = max(r.worker_mb for r in done)
+    return middle
+
+
+def recover_batch(paths: list[Path], out: Path, jobs: int = 1) -> list[str]:
+    return [PYTHON, "-m", "recover", "batch", *map(str, paths), "--out", str(out), "--jobs", str(jobs),
+            "--no-progress"]
+
+
+def in_process(code: str, *args) -> list[float]:
+    """Run ``code`` in a fresh process; it prints floats, one a line."""
+    out = subprocess.run([PYTHON, "-c", code, *map(str, args)], env=ENV, cwd=ROOT, capture_output=True,
+                         text=True, check=True).stdout
+    return [float(x) for x in out.split()]
 
 
 def generated(kind: str, count: int) -> Path:
     """A folder of ``count`` generated reports of one kind (text or html), built once."""
     folder = CORPUS / f"{kind}-{count}"
     if not folder.exists():
-        layouts = ("html",) if kind == "html" else tuple(l for l in synth.LAYOUTS if l != "html")
-        reports = [r for r in synth.generate(count, count, layouts) if not r.truncated]
-        synth.write_documents(reports, folder)
+        code = ("import sys; from pathlib import Path; from recover.tools import synth\n"
+                "kind, count, folder = sys.argv[1], int(sys.argv[2]), Path(sys.argv[3])\n"
+                "layouts = ('html',) if kind == 'html' else tuple(l for l in synth.LAYOUTS if l != 'html')\n"
+                "synth.write_documents([r for r in synth.generate(count, count, layouts) if not r.truncated], folder)")
+        subprocess.run([PYTHON, "-c", code, kind, str(count), str(folder) + ".part"], env=ENV, check=True)
+        os.rename(str(folder) + ".part", folder)
     return folder
+
+
+def documents(folder: Path) -> list[Path]:
+    return sorted(p for p in folder.iterdir() if p.is_file())
+
+
+def ratio(a: float, b: float) -> str:
+    return f"{a / b:.2f}×"
 
 
 # --- sections ----------------------------------------------------------------------------------
 
 
-def stages(model) -> None:
-    def per_document(paths):
-        out = {"read+layout": [], "classify": [], "reconcile": [], "total": []}
-        for _ in range(5):
-            for path in paths:
-                data = path.read_bytes()
-                t0 = time.perf_counter()
-                layout = readers.read(data)[0]
-                t1 = time.perf_counter()
-                classified = classify_layout(layout, model)
-                t2 = time.perf_counter()
-                reconcile(classified.choice.template, classified.rows)
-                t3 = time.perf_counter()
-                for name, seconds in zip(out, (t1 - t0, t2 - t1, t3 - t2, t3 - t0)):
-                    out[name].append(seconds)
-        return out
-
-    print("\nper document on one core, by stage (5 passes):")
-    for name, paths in (("real text reports", sorted((FIXTURES / "real").glob("*.txt")) +
-                         sorted((FIXTURES / "seeds").glob("*.txt"))),
-                        ("real HTML reports", sorted((FIXTURES / "real").glob("*.html")))):
-        t = per_document(paths)
-        print(f"  {name}: median {statistics.median(t['total']) * 1000:.1f} ms → "
-              f"{len(t['total']) / sum(t['total']):.0f} documents/s; mean "
-              + ", ".join(f"{k} {statistics.mean(v) * 1000:.1f} ms" for k, v in t.items() if k != "total"))
+def startup(runs: int) -> None:
+    print("\nstart-up (whole process, median of runs; goal ≤ 0.3 s and ≤ 60 MB for --help):")
+    floor = median_run([PYTHON, "-c", "pass"], runs)
+    print(f"  python -c pass: {floor.seconds:.3f} s (cpu {floor.cpu:.3f} s), {floor.main_mb:.0f} MB")
+    out = CORPUS / "out-startup"
+    one = FIXTURES / "real" / "002_pingtan-2021-flat.txt"
+    for name, argv in (("recover --help", [PYTHON, "-m", "recover", "--help"]),
+                       ("recover --version", [PYTHON, "-m", "recover", "--version"]),
+                       ("recover batch (one text document)", recover_batch([one], out))):
+        r = median_run(argv, runs, before=lambda: shutil.rmtree(out, ignore_errors=True))
+        print(f"  {name}: {r.seconds:.3f} s (cpu {r.cpu:.3f} s), {r.main_mb:.0f} MB → "
+              f"{ratio(r.seconds, floor.seconds)} the time (cpu {ratio(r.cpu, floor.cpu)}), "
+              f"{ratio(r.main_mb, floor.main_mb)} the memory of python -c pass")
 
 
-def _timed_batch(folder: Path, jobs: int, out: Path) -> float:
-    shutil.rmtree(out, ignore_errors=True)
-    inputs = find_inputs([folder])
-    start = time.perf_counter()
-    run_batch(inputs, out, jobs=jobs)
-    return time.perf_counter() - start
+_FLOOR = """
+import sys, time
+from pathlib import Path
+paths = sorted(p for p in Path(sys.argv[1]).iterdir() if p.is_file())
+lines = 0
+for p in paths:
+    data = p.read_bytes()
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = data.decode("gb18030", "replace")
+    lines += len(text.splitlines())
+"""
 
 
-def batch(docs: int) -> None:
-    cores = os.cpu_count() or 1
-    print("\n`recover batch` over generated reports (whole batch: start-up, workers, outputs):")
+def batch(docs: int, runs: int) -> None:
+    print(f"\n`recover batch` over {docs} generated reports (whole process; goal 200 documents/s on one core, "
+          "2 jobs ≥ 1.8× 1 job):")
+    out = CORPUS / "out-batch"
+    clear = lambda: shutil.rmtree(out, ignore_errors=True)  # noqa: E731
     for kind in ("text", "html"):
         folder = generated(kind, docs)
-        n = len(find_inputs([folder]))
-        one = _timed_batch(folder, 1, CORPUS / "out")
-        every = _timed_batch(folder, cores, CORPUS / "out")
-        print(f"  {kind}, {n} documents: one core {n / one:.0f} documents/s; {cores} jobs {n / every:.0f} "
-              f"documents/s ({one / every:.2f}×)")
+        n = len(documents(folder))
+        floor = median_run([PYTHON, "-c", _FLOOR, str(folder)], runs)
+        one = median_run(recover_batch([folder], out, 1), runs, before=clear)
+        two = median_run(recover_batch([folder], out, 2), runs, before=clear)
+        print(f"  {kind}, {n} documents: one core {n / one.seconds:.0f} documents/s ({n / one.cpu:.0f} a cpu-second; "
+              f"{ratio(one.seconds, floor.seconds)} "
+              f"the floor's {n / floor.seconds:.0f}/s: read, decode, split into lines); 2 jobs "
+              f"{n / two.seconds:.0f} documents/s → {ratio(one.seconds, two.seconds)} one job")
+        print(f"    peak RSS: one job main {one.main_mb:.0f} MB, worker {one.children_peak:.0f} MB; "
+              f"2 jobs main {two.main_mb:.0f} MB, workers {two.children_peak:.0f} MB")
 
 
-def pdf(model) -> None:
-    import pdfplumber
-
-    pdfs = [FIXTURES / "real" / "301_huaian-gov-2024.pdf", FIXTURES / "kinds" / "shanghai-2019.pdf",
-            FIXTURES / "kinds" / "synthetic.pdf", FIXTURES / "kinds" / "synthetic-unruled.pdf"]
-    print("\ndigital PDF, time per page (best of 3):")
-    for path in pdfs:
-        data = path.read_bytes()
-
-        def plumber():
-            with pdfplumber.open(io.BytesIO(data)) as document:
-                for page in document.pages:
-                    page.extract_text()
-                return len(document.pages)
-
-        pages = plumber()
-        alone = _best_of(plumber, 3) / pages
-        ours = _best_of(lambda: recover_bytes(data, path.name, model), 3) / pages
-        print(f"  {path.name}: {pages} pages, recover {ours * 1000:.0f} ms/page, pdfplumber alone "
-              f"{alone * 1000:.0f} ms/page → {ours / alone:.2f}×")
-
-
-def scan(model) -> None:
-    import pypdfium2
-    import pytesseract
-
-    path = FIXTURES / "kinds" / "huaian-2024-scan200.pdf"
-    data = path.read_bytes()
-    document = pypdfium2.PdfDocument(data)
-    images = [document[i].render(scale=200 / 72, grayscale=True).to_pil() for i in range(len(document))]
-    alone = _best_of(lambda: [pytesseract.image_to_string(im, lang="chi_sim") for im in images], 1) / len(images)
-    ours = _best_of(lambda: recover_bytes(data, path.name, model), 1) / len(images)
-    print(f"\nscan ({path.name}: {len(images)} pages scanned at 200 dpi):")
-    print(f"  recover {ours:.2f} s/page, tesseract alone (chi_sim, whole page) {alone:.2f} s/page → "
-          f"{ours / alone:.2f}×")
+_PLUMBER_PAGES = """
+import io, sys, time
+import pdfplumber
+data = open(sys.argv[1], "rb").read()
+def work():
+    with pdfplumber.open(io.BytesIO(data)) as pdf:
+        for page in pdf.pages:
+            page.extract_words()
+            page.extract_tables()
+        return len(pdf.pages)
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter(); pages = work(); print((time.perf_counter() - t) / pages)
+"""
+_RECOVER_PAGES = """
+import sys, time
+import pypdfium2
+from recover import recover_bytes
+data = open(sys.argv[1], "rb").read()
+pages = len(pypdfium2.PdfDocument(data))
+recover_bytes(data, "warm")  # libraries loaded, model read: what is left is the work per page
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter(); recover_bytes(data, "x"); print((time.perf_counter() - t) / pages)
+"""
 
 
-def _best_of(work, runs: int) -> float:
-    best = float("inf")
-    for _ in range(runs):
-        t = time.perf_counter()
-        work()
-        best = min(best, time.perf_counter() - t)
-    return best
+def pdf(runs: int) -> None:
+    print(f"\ndigital PDF ({PDF.name}) against pdfplumber alone extracting words and tables of every page "
+          "(goal ≤ 2× whole process, ≤ 1.3× per page):")
+    out = CORPUS / "out-pdf"
+    alone = median_run([PYTHON, "-c", _PLUMBER_PAGES, str(PDF), "1"], runs)
+    ours = median_run(recover_batch([PDF], out), runs, before=lambda: shutil.rmtree(out, ignore_errors=True))
+    print(f"  whole process: recover batch {ours.seconds:.2f} s (cpu {ours.cpu:.2f} s), {ours.main_mb:.0f} MB; "
+          f"pdfplumber alone {alone.seconds:.2f} s (cpu {alone.cpu:.2f} s), {alone.main_mb:.0f} MB → "
+          f"{ratio(ours.seconds, alone.seconds)} (cpu {ratio(ours.cpu, alone.cpu)})")
+    plumber = statistics.median(in_process(_PLUMBER_PAGES, PDF, runs))
+    recovered = statistics.median(in_process(_RECOVER_PAGES, PDF, runs))
+    print(f"  per page: recover {recovered * 1000:.0f} ms, pdfplumber alone {plumber * 1000:.0f} ms → "
+          f"{ratio(recovered, plumber)}")
 
 
-def _worker_peak(paths: list[str]) -> float:
-    """Recover documents in a batch worker; its peak RSS in MB."""
-    for path in paths:
-        try:
-            recover_bytes(Path(path).read_bytes(), Path(path).name)
-        except UnreadableDocumentError:
-            pass
-    return peak_rss_mb()
+_TESSERACT_PAGES = """
+import sys, time
+import pypdfium2, pytesseract
+document = pypdfium2.PdfDocument(open(sys.argv[1], "rb").read())
+images = [document[i].render(scale=200 / 72, grayscale=True).to_pil() for i in range(len(document))]
+for _ in range(int(sys.argv[2])):
+    t = time.perf_counter()
+    for image in images:
+        pytesseract.image_to_string(image, lang="chi_sim")
+    print((time.perf_counter() - t) / len(images))
+"""
 
 
-def peak_rss_mb() -> float:
-    """This process's peak resident memory.  VmHWM, not ru_maxrss: Linux carries ru_maxrss over an
-    exec from the process that started it, so a child started by a big parent would inherit its peak."""
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+def scan(runs: int) -> None:
+    print(f"\nscan ({SCAN.name}, 200 dpi) per page against tesseract alone (chi_sim, whole page), both on one "
+          "thread (OMP_THREAD_LIMIT=1):")
+    env = dict(ENV, OMP_THREAD_LIMIT="1")
+    alone = statistics.median(float(x) for x in subprocess.run(
+        [PYTHON, "-c", _TESSERACT_PAGES, str(SCAN), str(runs)], env=env, cwd=ROOT, capture_output=True, text=True,
+        check=True).stdout.split())
+    ours = statistics.median(float(x) for x in subprocess.run(
+        [PYTHON, "-c", _RECOVER_PAGES, str(SCAN), str(runs)], env=env, cwd=ROOT, capture_output=True, text=True,
+        check=True).stdout.split())
+    print(f"  recover {ours:.2f} s/page, tesseract alone {alone:.2f} s/page → {ratio(ours, alone)}")
 
 
-def memory() -> None:
-    from joblib import Parallel, delayed
-
-    print("\npeak RSS:")
-    mixed = [str(p) for p in sorted(generated("text", 1000).glob("*.txt"))[:200]] + \
-        [str(p) for p in sorted((FIXTURES / "real").glob("*")) if p.is_file()] + \
-        [str(FIXTURES / "kinds" / "shanghai-2019.docx"), str(FIXTURES / "kinds" / "huaian-2024-scan200.pdf")]
-    halves = [mixed[0::2], mixed[1::2]]
-    peaks = Parallel(n_jobs=2)(delayed(_worker_peak)(h) for h in halves)
-    print(f"  batch workers after {len(mixed)} mixed documents (text, HTML, PDF, Word, a scan): "
-          + ", ".join(f"{p:.0f} MB" for p in peaks))
-    code = ("import sys, recover; recover.recover_file(sys.argv[1]); "  # VmHWM, as peak_rss_mb reads it
-            "print(next(int(l.split()[1]) for l in open('/proc/self/status') if l.startswith('VmHWM:')) / 1024)")
-    for path in (FIXTURES / "real" / "002_pingtan-2021-flat.txt", FIXTURES / "real" / "301_huaian-gov-2024.pdf",
-                 FIXTURES / "kinds" / "huaian-2024-scan200.pdf"):
-        peak = float(subprocess.check_output([sys.executable, "-c", code, str(path)], cwd=ROOT))
-        print(f"  a fresh process recovering {path.name}: {peak:.0f} MB")
-
-
-def scaling(sizes: list[int]) -> None:
-    cores = os.cpu_count() or 1
-    print(f"\ntime against corpus size (generated text reports, {cores} jobs):")
+def scaling(sizes: list[int], runs: int) -> None:
+    print("\n`recover batch --jobs 2` against corpus size (generated text reports; linear time, flat memory):")
+    out = CORPUS / "out-scaling"
+    first = None
     for size in sizes:
         folder = generated("text", size)
-        n = len(find_inputs([folder]))
-        seconds = _timed_batch(folder, cores, CORPUS / "out")
-        print(f"  {n} documents: {seconds:.1f} s, {n / seconds:.0f} documents/s, "
-              f"{seconds / n * 1000:.2f} ms a document")
+        n = len(documents(folder))
+        r = median_run(recover_batch([folder], out, 2), runs if size <= 10_000 else 1,
+                       before=lambda: shutil.rmtree(out, ignore_errors=True))
+        per = r.seconds / n
+        first = first or per
+        print(f"  {n} documents: {r.seconds:.1f} s, cpu {r.cpu:.1f} s ({per * 1000:.2f} ms a document, {ratio(per, first)} the "
+              f"smallest's), peak RSS main {r.main_mb:.0f} MB, workers {r.children_peak:.0f} MB")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--only", default=",".join(SECTIONS), help=f"comma-separated: {', '.join(SECTIONS)}")
+    parser.add_argument("--runs", type=int, default=3, help="runs of each measurement (the median is shown)")
     parser.add_argument("--docs", type=int, default=1000, help="generated reports in the batch section")
-    parser.add_argument("--sizes", default="1000,5000,20000", help="corpus sizes in the scaling section")
+    parser.add_argument("--sizes", default="1000,10000", help="corpus sizes in the scaling section")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
-
+    CORPUS.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}")
-    model = load_model()
-    recover_bytes((FIXTURES / "seeds" / "000_f75c2c88bf6d12f5.txt").read_bytes())  # warm imports and caches
-    if "stages" in chosen:
-        stages(model)
+    if "startup" in chosen:
+        startup(max(args.runs, 5))
     if "batch" in chosen:
-        batch(args.docs)
+        batch(args.docs, args.runs)
     if "pdf" in chosen:
-        pdf(model)
+        pdf(args.runs)
     if "scan" in chosen:
-        scan(model)
-    if "memory" in chosen:
-        memory()
+        scan(args.runs)
     if "scaling" in chosen:
-        scaling([int(s) for s in args.sizes.split(",")])
+        scaling([int(s) for s in args.sizes.split(",")], args.runs)
 
 
 if __name__ == "__main__":
