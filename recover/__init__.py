@@ -7,12 +7,24 @@
 Every cell carries a status (printed / inferred / unknown), a confidence and the flags that
 say why it may be wrong.  Unreadable input raises :class:`UnreadableDocumentError`.
 """
-from .cells import CellResult
+from importlib import import_module
+
 from .errors import UnreadableDocumentError
-from .model import ModelError, load_model
-from .pipeline import recover_bytes, recover_file, recover_text
-from .report import Report
 
 __all__ = ["recover_file", "recover_text", "recover_bytes", "load_model", "Report", "CellResult",
            "UnreadableDocumentError", "ModelError"]
 __version__ = "0.1.0"
+
+# The rest loads on first use, so that `import recover` (and `recover --help`) starts at once.
+_WHERE = {"recover_file": "pipeline", "recover_text": "pipeline", "recover_bytes": "pipeline",
+          "load_model": "model", "ModelError": "model", "Report": "report", "CellResult": "cells"}
+
+
+def __getattr__(name: str):
+    if name not in _WHERE:
+        raise AttributeError(f"module 'recover' has no attribute {name!r}")
+    return getattr(import_module(f".{_WHERE[name]}", __name__), name)
+
+
+def __dir__():
+    return sorted(set(globals()) | set(__all__))

@@ -11,7 +11,7 @@ import click
 
 from . import batch as batch_
 from . import evaluate as evaluate_
-from .model import ModelError, load_model
+from .model import ModelError, load_model, load_scorer
 from .schema import TEMPLATES
 
 
@@ -31,7 +31,7 @@ def _tooling(name: str, needs: tuple[str, ...] = ()):
 
 def _check_model(model: str | None, trust: bool) -> None:
     try:
-        load_model(model, trust=trust)
+        load_scorer(model, trust=trust)
     except ModelError as e:
         raise click.ClickException(str(e)) from e
 

@@ -4,6 +4,11 @@ A joblib file is a pickle: loading one runs whatever it says.  So a model travel
 card (``<model>.card.json``) that records the file's sha256, and :func:`load_model` refuses
 a model whose file does not match its card unless the caller says ``trust=True``.  The model
 shipped inside the package is used when no path is given.
+
+Beside the model the card names its scorer (``<model>.scorer.npz``): the same fitted weights as
+plain arrays (see :mod:`recover.scoring`), which recovering documents reads instead of the
+pickle, and which needs no scikit-learn.  A model whose card names no scorer, or one that does
+not match, is scored through a scorer derived from it when it loads.
 """
 from __future__ import annotations
 
@@ -14,10 +19,12 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-import joblib
-import sklearn
+from typing import TYPE_CHECKING
+from weakref import WeakKeyDictionary
 
-from .classify import RowClassifier
+if TYPE_CHECKING:
+    from .classify import RowClassifier
+    from .scoring import RowScorer
 
 SHIPPED_MODEL = "row_classifier.joblib"
 
@@ -30,6 +37,10 @@ def card_path(model_path: Path) -> Path:
     return model_path.with_suffix(".card.json")
 
 
+def scorer_path(model_path: Path) -> Path:
+    return model_path.with_suffix(".scorer.npz")
+
+
 def sha256(path: Path) -> str:
     digest = hashlib.sha256()
     with open(path, "rb") as f:
@@ -39,11 +50,20 @@ def sha256(path: Path) -> str:
 
 
 def save_model(model: RowClassifier, path: Path, card: dict) -> dict:
-    """Write the model and its card; the card gains the file's sha256 and the library versions."""
+    """Write the model, its scorer and its card; the card gains the files' sha256 and the library
+    versions."""
+    import joblib
+    import sklearn
+
+    from .scoring import RowScorer
+
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     joblib.dump(model, path, compress=3)
-    card = dict(card, model_file=path.name, sha256=sha256(path), scikit_learn=sklearn.__version__)
+    scorer = scorer_path(path)
+    RowScorer.from_classifier(model).save(scorer)
+    card = dict(card, model_file=path.name, sha256=sha256(path), scorer_file=scorer.name,
+                scorer_sha256=sha256(scorer), scikit_learn=sklearn.__version__)
     card_path(path).write_text(json.dumps(card, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     return card
 
@@ -69,7 +89,53 @@ def _shipped() -> RowClassifier:
     return _load(shipped_model_path(), trust=False)
 
 
+def load_scorer(path: str | Path | None = None, *, trust: bool = False) -> RowScorer:
+    """What recovering documents scores rows with: the scorer the model's card names (checked
+    against the card's sha256), else one derived from the model itself."""
+    if path is None:
+        return _shipped_scorer()
+    return _load_scorer(Path(path), trust)
+
+
+@lru_cache(maxsize=1)
+def _shipped_scorer() -> RowScorer:
+    return _load_scorer(shipped_model_path(), trust=False)
+
+
+def _load_scorer(path: Path, trust: bool) -> RowScorer:
+    from .scoring import RowScorer
+
+    card_file = card_path(path)
+    card = json.loads(card_file.read_text(encoding="utf-8")) if card_file.is_file() else {}
+    scorer = scorer_path(path)
+    if path.is_file() and card.get("sha256") == sha256(path) and scorer.is_file() \
+            and card.get("scorer_sha256") == sha256(scorer):
+        return RowScorer.load(scorer)
+    return scorer_of(_load(path, trust))
+
+
+_derived: WeakKeyDictionary = WeakKeyDictionary()
+
+
+def scorer_of(model: RowClassifier | RowScorer | None) -> RowScorer:
+    """The scorer for a model given by the caller: the shipped one, or one derived from it once."""
+    from .scoring import RowScorer
+
+    if model is None:
+        return load_scorer()
+    if isinstance(model, RowScorer):
+        return model
+    if model not in _derived:
+        _derived[model] = RowScorer.from_classifier(model)
+    return _derived[model]
+
+
 def _load(path: Path, trust: bool) -> RowClassifier:
+    import joblib
+    import sklearn
+
+    from .classify import RowClassifier
+
     if not path.is_file():
         raise ModelError(f"no model file at {path}")
     card_file = card_path(path)

@@ -7,17 +7,22 @@ from pathlib import Path
 
 from . import schema
 from .agency import agency_and_year
-from .classify import Decoding, RowClassifier, describe
+from typing import TYPE_CHECKING
+
 from .errors import UnreadableDocumentError
 from . import readers
 from .candidates import RowCandidate, find_candidates
 from .cells import FLAGS, AssignedRow
 from .layout import Layout
-from .model import load_model
+from .model import scorer_of
 from .narrative import stated_figures
 from .reconcile import reconcile
 from .report import Report, RowMatch
 from .template import TemplateChoice, choose
+
+if TYPE_CHECKING:
+    from .classify import RowClassifier
+    from .scoring import Decoding, RowScorer
 
 # The largest file read at all: a scanned report of many pages can reach a few hundred MB.
 MAX_FILE_BYTES = 500_000_000
@@ -25,8 +30,9 @@ MAX_FILE_BYTES = 500_000_000
 MIN_ROWS, MIN_PROBABILITY = 2, 0.5
 
 
-def recover_file(path: str | Path, model: RowClassifier | None = None) -> Report:
-    """Recover the tables of the report at ``path`` (text, HTML, PDF, DOCX or image).
+def recover_file(path: str | Path, model: RowClassifier | RowScorer | None = None) -> Report:
+    """Recover the tables of the report at ``path`` (text, HTML, PDF, DOCX or image), with the
+    shipped model or ``model`` (a :class:`~recover.classify.RowClassifier`, or its scorer).
 
     Raises :class:`UnreadableDocumentError` if it cannot be read as a report.
     """
@@ -44,12 +50,12 @@ def recover_file(path: str | Path, model: RowClassifier | None = None) -> Report
     return recover_bytes(data, path.name, model)
 
 
-def recover_text(text: str, name: str = "text", model: RowClassifier | None = None) -> Report:
+def recover_text(text: str, name: str = "text", model: RowClassifier | RowScorer | None = None) -> Report:
     """Recover the tables from a report's text (plain text or HTML)."""
     return recover_bytes(text.encode("utf-8"), name, model)
 
 
-def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | None = None) -> Report:
+def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | RowScorer | None = None) -> Report:
     """Recover the readings of a document one by one (a PDF has several, best first) until the
     tables are read without doubt; for one still in doubt, ask for a second opinion."""
     layouts = readers.read(data)
@@ -69,7 +75,7 @@ def recover_bytes(data: bytes, name: str = "document", model: RowClassifier | No
     return report
 
 
-def _recover_each(layouts: list[Layout], name: str, model: RowClassifier | None,
+def _recover_each(layouts: list[Layout], name: str, model: RowClassifier | RowScorer | None,
                   required: bool = True) -> list[Report]:
     reports, errors = [], []
     for layout in layouts:
@@ -153,20 +159,21 @@ def _numbers(candidate: RowCandidate) -> list[str]:
     return [v.text for v in candidate.values]
 
 
-def classify_layout(layout: Layout, model: RowClassifier | None = None) -> Classified:
+def classify_layout(layout: Layout, model: RowClassifier | RowScorer | None = None) -> Classified:
     """Stages 1 and 2: find the row candidates, choose the template, name every row."""
-    model = model or load_model()
+    from .scoring import decode, describe  # numpy loads with the first document, not with the CLI
+
+    scorer = scorer_of(model)
     candidates = find_candidates(layout)
     if not candidates:
         raise UnreadableDocumentError("no table rows found: not a 政府信息公开工作年度报告, or its tables are images")
     descriptions = describe(candidates)
-    proba = model.predict_proba(descriptions)
-    decodings = {t: model.decode(descriptions, t, proba) for t in schema.TEMPLATES}
-    choice = choose(layout.text(), decodings)
-    return Classified(candidates, descriptions, choice, decodings[choice.template], proba, tuple(model.classes_))
+    proba = scorer.predict_proba(descriptions)  # one call for the whole document
+    choice, decoding = choose(layout.text(), lambda template: decode(scorer.classes_, proba, template))
+    return Classified(candidates, descriptions, choice, decoding, proba, tuple(scorer.classes_))
 
 
-def recover_layout(layout: Layout, name: str, model: RowClassifier | None = None) -> Report:
+def recover_layout(layout: Layout, name: str, model: RowClassifier | RowScorer | None = None) -> Report:
     classified = classify_layout(layout, model)
     choice, rows = classified.choice, classified.rows
     if sum(r.probability >= MIN_PROBABILITY for r in rows) < MIN_ROWS:

@@ -6,11 +6,15 @@ classified rows fit each template's sequence of rows.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
 from . import schema
-from .classify import Decoding
+
+if TYPE_CHECKING:
+    from .scoring import Decoding
 
 # A decoding must be this much more likely than the other to decide alone (natural log).
 CLEAR_MARGIN = 3.0
@@ -49,16 +53,19 @@ class TemplateChoice:
     evidence: dict[str, int]
 
 
-def choose(text: str, decodings: dict[str, Decoding]) -> TemplateChoice:
-    """Pick the template; flag the choice where the evidence is mixed or thin."""
+def choose(text: str, decode: Callable[[str], Decoding]) -> tuple[TemplateChoice, Decoding]:
+    """Pick the template, and the document's decoding under it; flag the choice where the
+    evidence is mixed or thin.  ``decode`` reads the document under a template: where the
+    wording names one template, the others are never decoded."""
     plain = text.replace(" ", "").replace("（", "(").replace("）", ")")
     found = {t: sum(1 for m in markers()[t] if m in plain) for t in schema.TEMPLATES}
+    worded = [t for t in schema.TEMPLATES if found[t]]
+    if len(worded) == 1:
+        return TemplateChoice(worded[0], (), found), decode(worded[0])
+    decodings = {t: decode(t) for t in schema.TEMPLATES}
     by_fit = max(decodings, key=lambda t: decodings[t].score)
     others = [t for t in schema.TEMPLATES if t != by_fit]
     clear_fit = all(decodings[by_fit].score - decodings[o].score > CLEAR_MARGIN for o in others)
-    worded = [t for t in schema.TEMPLATES if found[t]]
-    if len(worded) == 1:
-        return TemplateChoice(worded[0], (), found)
     if len(worded) > 1:
-        return TemplateChoice(by_fit, ("template_mixed",), found)
-    return TemplateChoice(by_fit, () if clear_fit else ("template_uncertain",), found)
+        return TemplateChoice(by_fit, ("template_mixed",), found), decodings[by_fit]
+    return TemplateChoice(by_fit, () if clear_fit else ("template_uncertain",), found), decodings[by_fit]

@@ -10,6 +10,7 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 # Printed for "nothing": the form asks for 0 and agencies write these instead.
 ZERO_MARKS = {"—", "——", "-", "--", "/", "无", "－", "―", "─", "–", "‐", "ー", "一一", "\\", "×"}
@@ -43,10 +44,12 @@ class Reading:
 
 def normalize(text: str) -> str:
     """Full-width digits, brackets and punctuation to half-width; odd spaces to plain ones."""
-    text = unicodedata.normalize("NFKC", text)
+    if not unicodedata.is_normalized("NFKC", text):  # most text comes here already normalised
+        text = unicodedata.normalize("NFKC", text)
     return text.replace("\u3000", " ").replace("\u2212", "-").replace("\ufeff", "")
 
 
+@lru_cache(maxsize=16384)  # a document asks for the same few hundred cell texts many times
 def parse_value(text: str, *, amount: bool = False, ocr: bool = False) -> Reading:
     """Read a cell.  ``amount`` cells are decimals in 万元; others are integer counts.
 

@@ -7,7 +7,8 @@ import numpy as np
 from sklearn.base import clone
 
 from recover import schema
-from recover.classify import RowClassifier, _monotone_assignment
+from recover.classify import RowClassifier
+from recover.scoring import _monotone_assignment
 from recover.training import measure, read_dir
 
 TRAINING = Path(__file__).parent.parent / "training_data"
@@ -65,3 +66,42 @@ def test_dynamic_programme_finds_the_best_monotone_assignment():
                 best = max(best, sum(gain[i, j] for i, j in enumerate(assignment) if j >= 0))
         got = sum(gain[i, j] for i, j in enumerate(chosen) if j >= 0)
         assert np.isclose(got, best)
+
+
+def _descriptions_of_documents():
+    """Every candidate's description in the real fixtures and in generated reports of each layout."""
+    from recover import readers
+    from recover.candidates import find_candidates
+    from recover.scoring import describe
+    from recover.tools import synth
+
+    FIXTURES = Path(__file__).parent / "fixtures"
+    datas = [p.read_bytes() for d in ("real", "seeds") for p in sorted((FIXTURES / d).iterdir())
+             if p.is_file() and p.suffix in (".txt", ".html")]
+    datas += [r.content.encode("utf-8") for r in synth.generate(17, 44)]
+    out = []
+    for data in datas:
+        for layout in readers.read(data):
+            candidates = find_candidates(layout)
+            if candidates:
+                out.append(describe(candidates))
+    return out
+
+
+def test_the_shipped_scorer_is_the_pipeline(model):
+    """The scorer documents are recovered with (numpy arrays, no scikit-learn) gives the fitted
+    pipeline's own probabilities: the shipped file and one derived from the model afresh."""
+    from recover.model import load_scorer, scorer_path
+    from recover.scoring import RowScorer
+
+    shipped_file = Path(__file__).parent.parent / "models" / "row_classifier.joblib"
+    shipped = RowScorer.load(scorer_path(shipped_file))
+    assert isinstance(load_scorer(shipped_file), RowScorer)
+    derived = RowScorer.from_classifier(model)
+    documents = _descriptions_of_documents()
+    assert len(documents) > 50
+    for X in documents:
+        expected = model.pipeline_.predict_proba(X)
+        for scorer in (shipped, derived, derived):  # the second pass reads from the caches
+            assert list(scorer.classes_) == list(model.classes_)
+            assert np.abs(scorer.predict_proba(X) - expected).max() < 1e-9

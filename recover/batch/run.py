@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..agency import agency_and_year
 from ..errors import UnreadableDocumentError
-from ..model import load_model
+from ..model import load_scorer
 from ..pipeline import recover_file
 from ..reconcile.identities import check_across_years
 from ..report import FAILED, Report
@@ -37,7 +37,7 @@ class Limits:
 @lru_cache(maxsize=4)
 def _model(model_path: str | None, trust: bool):
     """Each process loads a model once (joblib and Dask workers are separate processes)."""
-    return load_model(model_path, trust=trust)
+    return load_scorer(model_path, trust=trust)
 
 
 def recover_one(item: Input, model_path: str | None = None, trust_model: bool = False,

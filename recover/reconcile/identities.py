@@ -21,42 +21,80 @@ def choose(template: str, options: dict[str, list[RowReading]], identities: Sequ
             stated: dict[str, int]) -> tuple[dict[str, RowReading], dict[str, str]]:
     """Pick one reading per row: fewest broken identities, then the best prior, then agreement
     with the figures the prose states.  Cells on which the equally good combinations disagree
-    come back as doubtful, with the reason."""
+    come back as doubtful, with the reason.
+
+    Rows with a choice are chosen together only where an identity joins them: each group of
+    rows linked through identities is searched on its own (what one group chooses cannot break
+    or mend an identity of another), so the work is the sum of the groups' combinations rather
+    than their product."""
     fixed = {k: v[0] for k, v in options.items() if len(v) == 1}
     open_rows = [k for k, v in options.items() if len(v) > 1]
+    chosen, doubtful = dict(fixed), {}
     if not open_rows:
-        return fixed, {}
-    total = 1
-    for k in open_rows:
-        total *= len(options[k])
-    doubtful: dict[str, str] = {}
-    if total > MAX_COMBINATIONS:
-        chosen = dict(fixed)
-        for k in open_rows:
-            chosen[k] = max(options[k], key=lambda r: r.prior)
-            _mark_disagreement(template, k, options[k], doubtful)
         return chosen, doubtful
-    # Only the identities that touch an open row can change from one combination to the next.
     fixed_values = _values(template, fixed)
-    open_cells = {c for k in open_rows for c in schema.printed_cells(template, k)}
-    relevant = [i for i in identities if open_cells.intersection(i.cells)]
+    for rows, relevant in _linked(template, open_rows, identities):
+        chosen.update(_choose_linked(template, rows, options, relevant, fixed_values, stated, doubtful))
+    return chosen, doubtful
+
+
+def _linked(template: str, open_rows: list[str], identities: Sequence[schema.Identity]):
+    """The open rows in groups joined by identities (in the rows' order), each with the
+    identities that touch it."""
+    row_of = {c: k for k in open_rows for c in schema.printed_cells(template, k)}
+    group = {k: k for k in open_rows}  # union-find over the rows
+
+    def root(k: str) -> str:
+        while group[k] != k:
+            group[k] = group[group[k]]
+            k = group[k]
+        return k
+
+    touching = []
+    for identity in identities:
+        rows = {row_of[c] for c in identity.cells if c in row_of}
+        if rows:
+            first, *rest = (root(k) for k in rows)
+            for other in rest:
+                group[other] = first
+            touching.append((identity, next(iter(rows))))
+    groups: dict[str, list[str]] = {}
+    for k in open_rows:
+        groups.setdefault(root(k), []).append(k)
+    for top, rows in groups.items():
+        yield rows, [identity for identity, k in touching if root(k) == top]
+
+
+def _choose_linked(template: str, rows: list[str], options: dict[str, list[RowReading]],
+                   relevant: list[schema.Identity], fixed_values: dict, stated: dict[str, int],
+                   doubtful: dict[str, str]) -> dict[str, RowReading]:
+    """The readings of one group of linked rows, chosen jointly."""
+    total = 1
+    for k in rows:
+        total *= len(options[k])
+    if total > MAX_COMBINATIONS:
+        for k in rows:
+            _mark_disagreement(template, k, options[k], doubtful)
+        return {k: max(options[k], key=lambda r: r.prior) for k in rows}
+    printed = {k: [_values(template, {k: r}) for r in options[k]] for k in rows}  # each reading's values
     scored = []
-    for combo in itertools.product(*(options[k] for k in open_rows)):
+    for combo in itertools.product(*(range(len(options[k])) for k in rows)):
         values = dict(fixed_values)
-        values.update(_values(template, dict(zip(open_rows, combo))))
+        for k, i in zip(rows, combo):
+            values.update(printed[k][i])
         broken = sum(1 for identity in relevant if _violated(identity, values))
-        scored.append((broken, -sum(r.prior for r in combo), combo))
+        readings = tuple(options[k][i] for k, i in zip(rows, combo))
+        scored.append((broken, -sum(r.prior for r in readings), readings))
     best_broken = min(s[0] for s in scored)
     best_prior = min(s[1] for s in scored if s[0] == best_broken)
     plausible = [s[2] for s in scored if s[0] == best_broken and s[1] <= best_prior + 0.05]
     if stated:
-        support = [_stated_support(template, open_rows, c, stated) for c in plausible]
+        support = [_stated_support(template, rows, c, stated) for c in plausible]
         most = max(support)
         plausible = [c for c, n in zip(plausible, support) if n == most]
-    chosen = dict(fixed, **dict(zip(open_rows, plausible[0])))
-    for i, k in enumerate(open_rows):
+    for i, k in enumerate(rows):
         _mark_disagreement(template, k, [combo[i] for combo in plausible], doubtful)
-    return chosen, doubtful
+    return dict(zip(rows, plausible[0]))
 
 
 def _stated_support(template: str, keys: list[str], combo: tuple[RowReading, ...], stated: dict[str, int]) -> float:

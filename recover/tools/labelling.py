@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from .. import readers, schema
 from ..candidates import RowCandidate, find_candidates
-from ..classify import describe
+from ..scoring import describe
 from ..training import LabelledRow
 from ..values import normalize
 from .synth import SyntheticReport, TRow
