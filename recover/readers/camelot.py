@@ -1,39 +1,47 @@
 """camelot's reading of a PDF's tables (lattice where the pages have rules, stream where they
 have none), with the text around them from pdfplumber: a second opinion, slower than the PDF
-reader's own readings, asked for only while a table stays in doubt."""
+reader's own readings, asked for only while a table stays in doubt, and only of the pages where
+pdfplumber's rules found no table (elsewhere the reading keeps pdfplumber's tables)."""
 from __future__ import annotations
 
 import tempfile
 
 from ..layout import Cell, Layout, squeeze
 from ..values import normalize
-from .pdf import MAX_PAGES, Table, has_text_layer, open_pdf, page_lines, with_page
+from .pdf import MAX_PAGES, Table, has_text_layer, open_pdf, page_lines, plumber_table, with_page
 
 
 def read(data: bytes) -> list[Layout]:
     import camelot
 
-    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
-        f.write(data)
-        f.flush()
-        pages = f"1-{MAX_PAGES}"
-        try:
-            found = camelot.read_pdf(f.name, pages=pages, flavor="lattice")
-            if not found.n:
-                found = camelot.read_pdf(f.name, pages=pages, flavor="stream")
-        except Exception:  # a second opinion: when camelot cannot read the PDF, go without
-            return []
-    by_page: dict[int, list[Table]] = {}
     pdf = open_pdf(data)
     with pdf:
+        texts = [number for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1) if has_text_layer(page)]
+        ruled = {number: [plumber_table(t) for t in tables] for number in texts
+                 if (tables := pdf.pages[number - 1].find_tables())}
+        unruled = [number for number in texts if number not in ruled]
+        if not unruled:
+            return []
+        with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+            f.write(data)
+            f.flush()
+            pages = ",".join(map(str, unruled))
+            try:
+                found = camelot.read_pdf(f.name, pages=pages, flavor="lattice")
+                if not found.n:
+                    found = camelot.read_pdf(f.name, pages=pages, flavor="stream")
+            except Exception:  # a second opinion: when camelot cannot read the PDF, go without
+                return []
+        by_page: dict[int, list[Table]] = {}
         for table in found:
             page = pdf.pages[int(table.page) - 1]
             x0, y0, x1, y1 = table._bbox  # PDF space: y grows upwards
             rows = [[Cell(squeeze(normalize(str(text)), digits=True), col=c) for c, text in enumerate(row)]
                     for row in table.df.itertuples(index=False)]
             by_page.setdefault(int(table.page), []).append(Table((x0, page.height - y1, x1, page.height - y0), rows))
+        if not by_page:
+            return []
         lines = []
-        for number, page in enumerate(pdf.pages[:MAX_PAGES], start=1):
-            if has_text_layer(page):
-                lines += with_page(page_lines(page, by_page.get(number, [])), number)
-    return [Layout(lines, "pdf", notes=["camelot"])] if by_page else []
+        for number in texts:
+            lines += with_page(page_lines(pdf.pages[number - 1], by_page.get(number) or ruled.get(number, [])), number)
+    return [Layout(lines, "pdf", notes=["camelot"])]

@@ -56,7 +56,7 @@ def read(data: bytes) -> list[Layout]:
             if not has_text_layer(page):
                 scanned[number] = _scan_dpi(page)
                 continue
-            table_lines += with_page(page_lines(page, [_plumber_table(t) for t in page.find_tables()]), number)
+            table_lines += with_page(page_lines(page, [plumber_table(t) for t in page.find_tables()]), number)
             text_lines += with_page(lines_of(page.extract_text() or ""), number)
             layout_lines += with_page(lines_of(page.extract_text(layout=True) or "", wide_cjk=False), number)
     if scanned:
@@ -123,13 +123,16 @@ def _caused_by(error: BaseException | None, kind: type) -> bool:
 
 
 def has_text_layer(page) -> bool:
-    """Whether the page's text can be used: enough characters, and not unmapped glyph codes."""
-    chars = [c for c in page.chars if not c["text"].isspace() and not c["text"].isdigit()]
-    if len(chars) < 20:
-        return len(page.chars) >= 20 and not page.images  # a page of numbers only is still text
-    unmapped = sum(1 for c in chars if c["text"].startswith("(cid:") or "\ue000" <= c["text"][:1] <= "\uf8ff"
+    """Whether the page's text can be used: some text, in mapped characters; and on a page with
+    an image (a scan may carry a few stray characters), enough of it to be the page's text.  A
+    page without images is never OCR'd for having little text: there is nothing else to read."""
+    chars = [c for c in page.chars if not c["text"].isspace()]
+    letters = [c for c in chars if not c["text"].isdigit()]
+    unmapped = sum(1 for c in letters if c["text"].startswith("(cid:") or "\ue000" <= c["text"][:1] <= "\uf8ff"
                    or c["text"] == "\ufffd")
-    return unmapped / len(chars) < 0.2
+    if not chars or unmapped >= 0.2 * len(letters) > 0:
+        return False
+    return len(letters) >= 20 or not page.images
 
 
 def with_page(lines: list[Line], page: int) -> list[Line]:
@@ -151,7 +154,7 @@ class Table:
     rows: list[list[Cell]]
 
 
-def _plumber_table(table) -> Table:
+def plumber_table(table) -> Table:
     return Table(table.bbox, _table_rows(table))
 
 
