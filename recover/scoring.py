@@ -81,6 +81,10 @@ def neighbours_text(x: dict, length: int = 12) -> str:
     return f"<{str(x.get('prev_label', ''))[:length]}|{str(x.get('next_label', ''))[:length]}>"
 
 
+# What layout_features reads of a description.
+_LAYOUT_FIELDS = ("label", "section", "position", "values", "filled", "shape")
+
+
 def layout_features(x: dict) -> dict[str, int]:
     """Numbering pattern, section, position and the shape of the numbers, as categories."""
     label = str(x.get("label", ""))
@@ -202,9 +206,9 @@ class RowScorer:
         values *= weight / np.sqrt(values @ values)
         return values @ self._weights_t[columns]
 
-    def _layout_contribution_uncached(self, items: tuple) -> np.ndarray:
+    def _layout_contribution_uncached(self, fields: tuple) -> np.ndarray:
         names, weight = self._layout
-        found = [(names[k], v) for k, v in items if k in names and v]
+        found = [(names[k], v) for k, v in layout_features(dict(fields)).items() if k in names and v]
         return weight * sum((v * self._weights_t[c] for c, v in found), np.zeros(len(self.classes_)))
 
     def predict_proba(self, X: list[dict]) -> np.ndarray:
@@ -217,7 +221,7 @@ class RowScorer:
                 part = self._text_contribution(name, text)
                 if part is not None:
                     scores[i] += part
-            scores[i] += self._layout_contribution(tuple(layout_features(x).items()))
+            scores[i] += self._layout_contribution(tuple((f, x[f]) for f in _LAYOUT_FIELDS if f in x))
         scores -= scores.max(axis=1, keepdims=True)
         np.exp(scores, out=scores)
         scores /= scores.sum(axis=1, keepdims=True)
