@@ -323,6 +323,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000", help="corpus sizes in the scaling section")
     args = parser.parse_args()
     chosen = set(args.only.split(","))
+    sys.stdout.reconfigure(line_buffering=True)  # each figure shows as it is measured
     CORPUS.mkdir(parents=True, exist_ok=True)
     print(f"machine: {machine()}")
     if "startup" in chosen:

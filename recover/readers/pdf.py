@@ -123,16 +123,25 @@ def _caused_by(error: BaseException | None, kind: type) -> bool:
 
 
 def has_text_layer(page) -> bool:
-    """Whether the page's text can be used: some text, in mapped characters; and on a page with
-    an image (a scan may carry a few stray characters), enough of it to be the page's text.  A
-    page without images is never OCR'd for having little text: there is nothing else to read."""
-    chars = [c for c in page.chars if not c["text"].isspace()]
-    letters = [c for c in chars if not c["text"].isdigit()]
-    unmapped = sum(1 for c in letters if c["text"].startswith("(cid:") or "\ue000" <= c["text"][:1] <= "\uf8ff"
-                   or c["text"] == "\ufffd")
-    if not chars or unmapped >= 0.2 * len(letters) > 0:
-        return False
-    return len(letters) >= 20 or not page.images
+    """Whether the page's text can be used: mapped characters, and enough of them to be the
+    page's text.  A page with little text and no image (a closing heading) is read from its text
+    where that text is plainly Chinese, never OCR'd; beside an image, a few characters are a
+    scan's strays."""
+    chars = [c["text"] for c in page.chars if not c["text"].isspace()]
+    letters = [t for t in chars if not t.isdigit()]
+    if len(letters) < 20:
+        if page.images or not chars:
+            return False
+        return sum(map(_plainly_chinese, letters)) >= 0.8 * len(letters)
+    unmapped = sum(1 for t in letters if t.startswith("(cid:") or "\ue000" <= t[:1] <= "\uf8ff" or t == "\ufffd")
+    return unmapped / len(letters) < 0.2
+
+
+def _plainly_chinese(text: str) -> bool:
+    """CJK, its punctuation, full-width forms or ASCII: not the Latin-1 of a font without a map."""
+    ch = text[:1]
+    return ch.isascii() and not text.startswith("(cid:") or "\u4e00" <= ch <= "\u9fff" or "\u3000" <= ch <= "\u303f" \
+        or "\uff00" <= ch <= "\uffef"
 
 
 def with_page(lines: list[Line], page: int) -> list[Line]:
