@@ -159,7 +159,9 @@ class RowScorer:
         union = classifier.pipeline_.named_steps["features"]
         model = classifier.pipeline_.named_steps["model"]
         weights = union.transformer_weights or {}
-        arrays, meta, offset = {}, {}, 0
+        arrays: dict[str, np.ndarray] = {}
+        meta: dict[str, dict] = {}
+        offset = 0
         for name, pipeline in union.transformer_list:
             first, vectorizer = pipeline.steps[0][1], pipeline.steps[-1][1]
             meta[name] = {"weight": float(weights.get(name, 1.0))}
@@ -186,7 +188,7 @@ class RowScorer:
 
     def save(self, path: Path) -> None:
         with open(path, "wb") as f:
-            np.savez_compressed(f, **self.arrays)
+            np.savez_compressed(f, **self.arrays)  # type: ignore[arg-type]  # numpy's stub misreads **kwds
 
     @classmethod
     def load(cls, path: Path) -> "RowScorer":

@@ -29,7 +29,7 @@ def choose(template: str, options: dict[str, list[RowReading]], identities: Sequ
     than their product."""
     fixed = {k: v[0] for k, v in options.items() if len(v) == 1}
     open_rows = [k for k, v in options.items() if len(v) > 1]
-    chosen, doubtful = dict(fixed), {}
+    chosen, doubtful = dict(fixed), dict[str, str]()
     if not open_rows:
         return chosen, doubtful
     fixed_values = _values(template, fixed)
@@ -52,12 +52,12 @@ def _linked(template: str, open_rows: list[str], identities: Sequence[schema.Ide
 
     touching = []
     for identity in identities:
-        rows = {row_of[c] for c in identity.cells if c in row_of}
-        if rows:
-            first, *rest = (root(k) for k in rows)
+        joined = {row_of[c] for c in identity.cells if c in row_of}
+        if joined:
+            first, *rest = (root(k) for k in joined)
             for other in rest:
                 group[other] = first
-            touching.append((identity, next(iter(rows))))
+            touching.append((identity, next(iter(joined))))
     groups: dict[str, list[str]] = {}
     for k in open_rows:
         groups.setdefault(root(k), []).append(k)
