@@ -145,8 +145,8 @@ LOAD_AND_RECOVER = (
 def test_the_sdist_and_the_wheel_carry_the_model_and_its_card(built):
     with zipfile.ZipFile(built["wheel"]) as z:
         names = set(z.namelist())
-    assert {"recover/models/row_classifier.joblib", "recover/models/row_classifier.card.json",
-            "recover/py.typed"} <= names
+    assert {"recover/models/row_classifier.joblib", "recover/models/row_classifier.scorer.npz",
+            "recover/models/row_classifier.card.json", "recover/py.typed"} <= names
     assert not any(n.startswith("models/") for n in names)
     with tarfile.open(built["sdist"]) as t:
         members = {m.name.split("/", 1)[1]: m for m in t.getmembers() if "/" in m.name}
