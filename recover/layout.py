@@ -29,6 +29,8 @@ class Cell:
     ocr: bool = False
     # True for an OCR'd cell among numbers that no reading made a number of: a value unread.
     unreadable: bool = False
+    # True for an OCR'd number whose every digit the recogniser was sure of: not in doubt.
+    ocr_sure: bool = False
 
     # Worked out once, when the cell is made (cells are not changed after): every stage asks.
     is_value: bool = field(init=False, repr=False, compare=False)

@@ -2,17 +2,17 @@
 
 A page image is straightened (the angle of its table rules), its tables' grids are found with
 OpenCV (long horizontal and vertical strokes, merged cells where a rule between two cells is
-missing), the rules are wiped out, and tesseract reads the page once (``chi_sim``, which covers
-digits too).  Each word goes to the grid cell its centre falls in; words outside the tables
-become running text.  Every cell read this way is marked ``ocr`` so the reconciler can keep a
-digit in doubt until an identity confirms it.
+missing) and the rules are wiped out.  Each grid cell is cut into its lines of text, and so is
+the running text outside the tables; PP-OCR's recognition model (the ONNX copy the ``rapidocr``
+wheel ships, run by onnxruntime) reads all those lines in batches, with a confidence for each
+character.  No text detection model runs: the grid and the ink's rows already say where the
+lines are.  Every cell read this way is marked ``ocr`` so the reconciler can keep a digit in
+doubt until an identity confirms it.
 """
 from __future__ import annotations
 
+import functools
 import io
-import os
-from collections.abc import Set as AbstractSet
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import cv2
@@ -26,22 +26,9 @@ from ..values import looks_like_value, normalize
 OCR_DPI = 300  # PDF pages are rendered at this resolution for OCR
 TARGET_WIDTH = 2480  # an A4 page at 300 dpi: smaller images are enlarged to about this
 MAX_PIXELS = 80_000_000  # an image larger than this is not a page scan
-TESSERACT_CONFIG = "--psm 6"  # the stacked pieces read as one block, a line a piece
-DIGITS_CONFIG = "--psm 6 -c tessedit_char_whitelist=0123456789.-,"
-
-
-@dataclass
-class _Word:
-    text: str
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    confidence: float
-
-    @property
-    def cy(self) -> float:
-        return (self.y0 + self.y1) / 2
+# A number cell whose every digit the recogniser is this sure of (its share of the digit
+# likelihood) is not in doubt; below it, the digit waits for an identity to confirm it.
+SURE_DIGIT = 0.98
 
 
 @dataclass
@@ -94,7 +81,7 @@ def ocr_pdf_pages(data: bytes, pages: dict[int, int]) -> list[Line]:
 def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     gray = np.asarray(image.convert("L"))
     scale = 1.0
-    if gray.shape[1] < TARGET_WIDTH * 0.8:  # 150–200 dpi scans read better enlarged
+    if gray.shape[1] < TARGET_WIDTH * 0.8:  # the grid's measures are set for about 300 dpi
         scale = TARGET_WIDTH / gray.shape[1]
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     gray = _deskew(gray)
@@ -105,21 +92,21 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     clean = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
     clean[(horizontal > 0) | (vertical > 0)] = 255  # rules confuse the recogniser
     pieces = _table_pieces(clean, grids) + _text_pieces(clean, grids)
-    texts = _read_pieces(pieces, "chi_sim")
-    # Numbers read by the Chinese model come back as look-alike characters now and then
-    # ("4" as 长, "0" as 口): the cells of number columns are read again, digits only.
-    numeric = [i for i in _number_cells(pieces, texts) if not looks_like_value(texts[i], ocr=True)
-               and sum(is_cjk(ch) for ch in texts[i]) < 2]
+    readings = recognise([p.image for p in pieces])
+    texts = [r.text for r in readings]
+    sure: set[int] = set()
     unreadable = set()
-    if numeric:
-        enlarged = [_Piece(cv2.resize(pieces[i].image, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC), 0)
-                    for i in numeric]  # the digits model misses small lone glyphs
-        for i, text in zip(numeric, _read_pieces(enlarged, "eng", DIGITS_CONFIG)):
-            if looks_like_value(text):
-                texts[i] = text
-            else:  # a number neither model could read: it keeps its place, unread
-                unreadable.add(pieces[i].cell)
-    return _assemble(pieces, texts, grids, page, unreadable)
+    for i in _number_cells(pieces, texts):
+        reading = readings[i]
+        if any(is_cjk(ch) for ch in texts[i]):
+            continue  # a word (the end of a label wrapped onto its own line), not a number
+        if looks_like_value(reading.digits):  # a zero read as the letter O, a 1 as l
+            texts[i] = reading.digits
+        elif not looks_like_value(texts[i], ocr=True):  # a number unread: it keeps its place
+            unreadable.add(pieces[i].cell)
+        if texts[i] == reading.digits and min(reading.digit_confidences, default=0) >= SURE_DIGIT:
+            sure.add(i)
+    return _assemble(pieces, texts, sure, unreadable, grids, page)
 
 
 # --- the image --------------------------------------------------------------------------------
@@ -240,54 +227,168 @@ def _ruled(strip: np.ndarray, axis: int) -> bool:
     return covered.mean() > 0.6
 
 
-# --- the words ---------------------------------------------------------------------------------
+# --- the lines of text ----------------------------------------------------------------------------
 
 
 @dataclass
 class _Piece:
-    """A part of the page to read: one table cell, or one line of text outside the tables."""
+    """One line of text to read: in a table cell (a cell may hold several), or outside the tables."""
 
     image: np.ndarray
     top: int  # where it sits on the page
     cell: tuple[int, int, int, int, int] | None = None  # grid index, r0, c0, r1, c1
 
 
-def _ink(crop: np.ndarray) -> np.ndarray | None:
-    """The crop trimmed to its ink (with a margin), or None where there is none."""
-    ys, xs = np.where(crop < 128)
-    if len(ys) < 12:
-        return None
-    return crop[max(ys.min() - 6, 0):ys.max() + 7, max(xs.min() - 6, 0):xs.max() + 7]
-
-
 def _table_pieces(clean: np.ndarray, grids: list[_Grid]) -> list[_Piece]:
     pieces = []
     for g, grid in enumerate(grids):
         for r0, c0, r1, c1 in grid.cells:
-            crop = _ink(clean[grid.ys[r0] + 5:grid.ys[r1] - 5, grid.xs[c0] + 5:grid.xs[c1] - 5])
-            if crop is not None:
-                pieces.append(_Piece(crop, grid.ys[r0], (g, r0, c0, r1, c1)))
+            y0, x0 = grid.ys[r0] + 5, grid.xs[c0] + 5
+            for top, crop in _lines(clean[y0:grid.ys[r1] - 5, x0:grid.xs[c1] - 5]):
+                pieces.append(_Piece(crop, y0 + top, (g, r0, c0, r1, c1)))
     return pieces
 
 
 def _text_pieces(clean: np.ndarray, grids: list[_Grid]) -> list[_Piece]:
-    """The lines of text outside the tables, found by the rows of the page that hold ink."""
+    """The lines of text outside the tables."""
     page = clean.copy()
     for grid in grids:
         x0, y0, x1, y1 = grid.bbox
         page[max(y0 - 8, 0):y1 + 8, max(x0 - 8, 0):x1 + 8] = 255
-    inked = (page < 128).sum(axis=1) > 2
-    pieces, start = [], None
-    for y, on in enumerate(list(inked) + [False]):
-        if on and start is None:
-            start = y
-        elif not on and start is not None:
-            if y - start >= 12:
-                crop = _ink(page[max(start - 4, 0):y + 4])
-                if crop is not None:
-                    pieces.append(_Piece(crop, start))
-            start = None
-    return pieces
+    return [_Piece(crop, top) for top, crop in _lines(page)]
+
+
+def _lines(region: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    """The lines of text in a binary region (black ink on white), top to bottom: each its top and
+    its crop, trimmed to its ink with a margin, as the recogniser expects a text line.
+
+    A line is a run of rows that hold ink; a run much lower than the tallest (the strokes of 二,
+    a stray speck) is part of the line nearest it, not a line of its own."""
+    ink = region < 128
+    inked = np.flatnonzero(ink.sum(axis=1) >= 2)
+    if len(inked) == 0:
+        return []
+    breaks = np.flatnonzero(np.diff(inked) > 1)
+    runs = [[int(inked[a]), int(inked[b])] for a, b in zip(np.r_[0, breaks + 1], np.r_[breaks, len(inked) - 1])]
+    tallest = max(b - a for a, b in runs) + 1
+    merged = True
+    while merged and len(runs) > 1:
+        merged = False
+        for i, (a, b) in enumerate(runs):
+            if b - a + 1 < tallest / 2:
+                gaps = [(a - runs[i - 1][1], i - 1) if i else (np.inf, -1),
+                        (runs[i + 1][0] - b, i + 1) if i + 1 < len(runs) else (np.inf, -1)]
+                _, j = min(gaps)
+                runs[min(i, j)] = [min(a, runs[j][0]), max(b, runs[j][1])]
+                del runs[max(i, j)]
+                merged = True
+                break
+    out = []
+    for a, b in runs:
+        band = ink[a:b + 1]
+        cols = np.flatnonzero(band.any(axis=0))
+        if band.sum() < 12 or len(cols) == 0:
+            continue  # a speck
+        margin = max(4, (b - a) // 6)
+        top, left = max(a - margin, 0), max(int(cols[0]) - margin, 0)
+        out.append((top, region[top:b + 1 + margin, left:int(cols[-1]) + 1 + margin]))
+    return out
+
+
+@dataclass
+class Reading:
+    """A line as the recogniser read it: its text and each character's confidence, and the same
+    line read as digits only (the characters it saw, each the likeliest digit), for number cells."""
+
+    text: str
+    confidences: tuple[float, ...]
+    digits: str = ""
+    digit_confidences: tuple[float, ...] = ()
+
+
+REC_MODEL = "PP-OCRv6_rec_small.onnx"  # the recognition model the rapidocr wheel ships
+REC_HEIGHT = 48  # the model's input height
+REC_BATCH = 16
+_NUMBER_CHARS = "0123456789.,-"
+
+
+class _Recogniser:
+    """PP-OCR's text recognition model (CTC over 18,708 characters: Chinese, Latin, digits) run
+    by onnxruntime on one thread: a batch's workers are the parallelism.  Lines go in batches of
+    similar width, each batch as wide as its widest line, so a lone digit costs a tenth of a label."""
+
+    def __init__(self) -> None:
+        import importlib.resources
+
+        import onnxruntime
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = options.inter_op_num_threads = 1
+        options.log_severity_level = 3
+        model = importlib.resources.files("rapidocr") / "models" / REC_MODEL
+        self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        # the model carries its alphabet; class 0 is CTC's blank and the last a space
+        alphabet = self.session.get_modelmeta().custom_metadata_map["character"].splitlines()
+        self.characters = ["", *alphabet, " "]
+        self.number_ids = np.array([self.characters.index(ch) for ch in _NUMBER_CHARS])
+
+    def __call__(self, images: list[np.ndarray]) -> list[Reading]:
+        inputs = [self._input(im) for im in images]
+        order = sorted(range(len(inputs)), key=lambda i: inputs[i].shape[2])
+        readings: list[Reading | None] = [None] * len(inputs)
+        for start in range(0, len(order), REC_BATCH):
+            chosen = order[start:start + REC_BATCH]
+            width = max(inputs[i].shape[2] for i in chosen)
+            batch = np.zeros((len(chosen), 3, REC_HEIGHT, width), np.float32)
+            for row, i in enumerate(chosen):
+                batch[row, :, :, :inputs[i].shape[2]] = inputs[i]
+            probabilities = self.session.run(None, {self.session.get_inputs()[0].name: batch})[0]
+            for row, i in enumerate(chosen):
+                readings[i] = self._decode(probabilities[row])
+        return readings  # type: ignore[return-value]
+
+    @staticmethod
+    def _input(image: np.ndarray) -> np.ndarray:
+        h, w = image.shape[:2]
+        width = max(REC_HEIGHT // 4, int(np.ceil(w * REC_HEIGHT / h)))
+        shrink = cv2.INTER_AREA if h > REC_HEIGHT else cv2.INTER_LINEAR
+        resized = cv2.resize(image, (width, REC_HEIGHT), interpolation=shrink)
+        return (resized.astype(np.float32) / 127.5 - 1.0)[None]  # the model's scaling, one grey channel shared
+
+    def _decode(self, probabilities: np.ndarray) -> Reading:
+        """CTC: the likeliest class each frame, repeats merged, blanks dropped; and, on the frames
+        that hold a character, the likeliest digit (or . , -) instead.  A digit's confidence is its
+        share of the frame's digit likelihood, since a zero read as the letter O is no doubt about
+        the number; a frame left blank that looks much like a digit adds a doubt of its own (a
+        digit perhaps dropped)."""
+        best = probabilities.argmax(axis=1)
+        keep = best != 0
+        keep[1:] &= best[1:] != best[:-1]
+        text = "".join(self.characters[c] for c in best[keep])
+        confidences = tuple(float(p) for p in probabilities[keep, best[keep]])
+        numbers = probabilities[:, self.number_ids]
+        mass = numbers.sum(axis=1)
+        digit = np.where(best != 0, self.number_ids[numbers.argmax(axis=1)], 0)
+        held = digit != 0
+        held[1:] &= digit[1:] != digit[:-1]
+        digits = "".join(self.characters[c] for c in digit[held])
+        shares = numbers.max(axis=1) / np.maximum(mass, 1e-9)
+        digit_confidences = [float(s) for s in shares[held]]
+        dropped = mass[best == 0]
+        if digits and len(dropped) and dropped.max() > 0.2:
+            digit_confidences.append(1 - float(dropped.max()))
+        return Reading(normalize(text), confidences, digits, tuple(digit_confidences))
+
+
+@functools.cache
+def _recogniser() -> _Recogniser:
+    """Loaded once a process: the first page read pays for it."""
+    return _Recogniser()
+
+
+def recognise(images: list[np.ndarray]) -> list[Reading]:
+    """Read text-line images (grey, black on white), all in one call of the recogniser."""
+    return _recogniser()(images) if images else []
 
 
 def _number_cells(pieces: list[_Piece], texts: list[str]) -> list[int]:
@@ -306,87 +407,30 @@ def _number_cells(pieces: list[_Piece], texts: list[str]) -> list[int]:
     return sorted(chosen)
 
 
-def _read_pieces(pieces: list[_Piece], lang: str, config: str = TESSERACT_CONFIG) -> list[str]:
-    """Read every piece with one tesseract run: the pieces stacked one under another."""
-    if not pieces:
-        return []
-    import pytesseract
-
-    gap, margin = 30, 20
-    width = max(p.image.shape[1] for p in pieces) + 2 * margin
-    height = sum(p.image.shape[0] + gap for p in pieces) + margin
-    canvas = np.full((height, width), 255, np.uint8)
-    spans, y = [], margin
-    for p in pieces:
-        h, w = p.image.shape
-        canvas[y:y + h, margin:margin + w] = p.image
-        spans.append((y, y + h))
-        y += h + gap
-    try:
-        with _one_thread():
-            data = pytesseract.image_to_data(Image.fromarray(canvas), lang=lang, config=config,
-                                             output_type=pytesseract.Output.DICT)
-    except pytesseract.TesseractNotFoundError as e:
-        raise UnreadableDocumentError("this document is a scan and needs tesseract (with chi_sim) to be read; "
-                                      "install tesseract-ocr and tesseract-ocr-chi-sim") from e
-    words: list[list[_Word]] = [[] for _ in pieces]
-    tops = [a for a, _ in spans]
-    for text, conf, left, top, w, h in zip(data["text"], data["conf"], data["left"], data["top"],
-                                           data["width"], data["height"]):
-        text = normalize(text or "").strip()
-        if not text:
-            continue
-        middle = top + h / 2
-        index = max(0, min(len(spans) - 1, int(np.searchsorted(tops, middle, side="right")) - 1))
-        words[index].append(_Word(text, left, top, left + w, top + h, float(conf)))
-    return [squeeze(" ".join(t for _, t in _text_lines(ws))) for ws in words]
-
-
-@contextmanager
-def _one_thread():
-    """tesseract's own threads fight each other (and a batch's workers) for the cores: one is
-    faster.  The child process inherits the setting; this process's environment is restored."""
-    previous = os.environ.get("OMP_THREAD_LIMIT")
-    os.environ["OMP_THREAD_LIMIT"] = "1"
-    try:
-        yield
-    finally:
-        if previous is None:
-            del os.environ["OMP_THREAD_LIMIT"]
-        else:
-            os.environ["OMP_THREAD_LIMIT"] = previous
-
-
-def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: int,
-              unreadable: AbstractSet[tuple[int, int, int, int, int] | None] = frozenset()) -> list[Line]:
-    """Tables as grid lines and the other lines as text, top to bottom."""
-    cell_text = {p.cell: t for p, t in zip(pieces, texts) if p.cell is not None}
+def _assemble(pieces: list[_Piece], texts: list[str], sure: set[int], unreadable: set, grids: list[_Grid],
+              page: int) -> list[Line]:
+    """Tables as grid lines and the other lines as text, top to bottom.  A cell is sure of its
+    digits where each of its lines is."""
+    cell_text: dict[tuple, list[str]] = {}
+    cell_sure: dict[tuple, bool] = {}
+    for i, (p, text) in enumerate(zip(pieces, texts)):
+        if p.cell is not None:
+            cell_text.setdefault(p.cell, []).append(text)
+            cell_sure[p.cell] = cell_sure.get(p.cell, True) and i in sure
     blocks: list[tuple[int, list[Line]]] = []
     for g, grid in enumerate(grids):
         rows: dict[int, list[Cell]] = {}
         for r0, c0, r1, c1 in grid.cells:
-            text = squeeze(cell_text.get((g, r0, c0, r1, c1), ""), digits=True)
-            rows.setdefault(r0, []).append(Cell(text, col=c0, span=c1 - c0, ocr=True,
-                                                unreadable=(g, r0, c0, r1, c1) in unreadable))
+            key = (g, r0, c0, r1, c1)
+            text = squeeze(" ".join(cell_text.get(key, [])), digits=True)
+            rows.setdefault(r0, []).append(Cell(text, col=c0, span=c1 - c0, ocr=True, ocr_sure=cell_sure.get(key, False),
+                                                unreadable=key in unreadable))
             for r in range(r0 + 1, r1):
                 rows.setdefault(r, []).append(Cell(text, col=c0, span=c1 - c0, spanned=True, ocr=True))
         lines = [Line(sorted(rows[r], key=lambda c: c.col or 0), grid=True, aligned=True, number=r + 1,
                       table=g + 1, page=page) for r in sorted(rows)]
         blocks.append((grid.ys[0], [line for line in lines if any(c.text for c in line.cells)]))
     for p, text in zip(pieces, texts):
-        if p.cell is None and text:
-            cells = tokenize(text, ocr=True)
-            blocks.append((p.top, [Line(cells, grid=False, page=page)]))
+        if p.cell is None and text.strip():
+            blocks.append((p.top, [Line(tokenize(squeeze(text), ocr=True), grid=False, page=page)]))
     return [line for _, lines in sorted(blocks, key=lambda b: b[0]) for line in lines]
-
-
-def _text_lines(words: list[_Word]) -> list[tuple[int, str]]:
-    """Words grouped into lines (a word joins a line its middle lies within), each left to right."""
-    lines: list[list[_Word]] = []
-    for w in sorted(words, key=lambda w: w.cy):
-        if lines and min(v.y0 for v in lines[-1]) <= w.cy <= max(v.y1 for v in lines[-1]):
-            lines[-1].append(w)
-        else:
-            lines.append([w])
-    return [(min(w.y0 for w in line), squeeze(" ".join(w.text for w in sorted(line, key=lambda w: w.x0))))
-            for line in lines]

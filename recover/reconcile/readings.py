@@ -106,7 +106,7 @@ def _parse(cell: Cell, column: str) -> Reading:
     if cell.unreadable:
         return Reading(None, "unparsed", ("value_unparsed",), cell.text)
     reading = parse_value(cell.text, amount=schema.is_amount(column), ocr=cell.ocr)
-    if cell.ocr and reading.value is not None:  # in doubt until an identity confirms it
+    if cell.ocr and not cell.ocr_sure and reading.value is not None:  # in doubt until an identity confirms it
         return Reading(reading.value, reading.kind, reading.flags + ("ocr_unconfirmed",), reading.text)
     return reading
 
