@@ -29,6 +29,7 @@ MAX_PIXELS = 80_000_000  # an image larger than this is not a page scan
 # A number cell whose every digit the recogniser is this sure of (its share of the digit
 # likelihood) is not in doubt; below it, the digit waits for an identity to confirm it.
 SURE_DIGIT = 0.98
+SPECK_PIXELS = 12  # at about 300 dpi a full stop is twice this
 
 
 @dataclass
@@ -53,7 +54,7 @@ def read(data: bytes) -> list[Layout]:
             image.seek(index)
             if image.width * image.height > MAX_PIXELS:
                 raise UnreadableDocumentError(f"a {image.width} × {image.height} image is too large to be a page")
-            frames.append(image.convert("L"))
+            frames.append(without_red(image))
     except UnreadableDocumentError:
         raise
     except Exception as e:
@@ -71,15 +72,29 @@ def ocr_pdf_pages(data: bytes, pages: dict[int, int]) -> list[Line]:
     lines: list[Line] = []
     try:
         for number, dpi in sorted(pages.items()):
-            image = document[number - 1].render(scale=dpi / 72, grayscale=True).to_pil()
-            lines += ocr_image(image, number)
+            image = document[number - 1].render(scale=dpi / 72).to_pil()
+            lines += ocr_image(without_red(image), number)
     finally:
         document.close()  # a batch worker reads many documents: pdfium's memory is freed now
     return lines
 
 
-def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
+def without_red(image: Image.Image) -> Image.Image:
+    """The page in grey with red ink dropped, as a scanner's colour dropout does: a seal pressed
+    over numbers or a signature becomes paper, while black printed under it stays black.  A
+    pixel much redder than it is green or blue takes its red channel (where red ink is light)."""
+    if image.mode in ("1", "L", "I;16", "I", "F"):
+        return image.convert("L")
+    rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
     gray = np.asarray(image.convert("L"))
+    red = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2]) > 50
+    if not red.any():
+        return Image.fromarray(gray)
+    return Image.fromarray(np.where(red, rgb[..., 0], gray).astype(np.uint8))
+
+
+def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
+    gray = _even_light(_flatten(np.asarray(image.convert("L"))))
     scale = 1.0
     if gray.shape[1] < TARGET_WIDTH * 0.8:  # the grid's measures are set for about 300 dpi
         scale = TARGET_WIDTH / gray.shape[1]
@@ -91,6 +106,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     clean = cv2.medianBlur(gray, 5 if scale > 1.6 else 3)
     clean = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
     clean[(horizontal > 0) | (vertical > 0)] = 255  # rules confuse the recogniser
+    clean = _without_specks(clean)
     pieces = _table_pieces(clean, grids) + _text_pieces(clean, grids)
     readings = recognise([p.image for p in pieces])
     texts = [r.text for r in readings]
@@ -110,6 +126,49 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
 
 
 # --- the image --------------------------------------------------------------------------------
+
+
+def _even_light(gray: np.ndarray) -> np.ndarray:
+    """A page lit unevenly (a photo with one side in shadow) evened out: each pixel divided by
+    the paper's brightness around it, measured on a reduced copy with the ink filtered out.
+    Pages lit evenly are left as they are."""
+    small = cv2.resize(gray, None, fx=1 / 8, fy=1 / 8, interpolation=cv2.INTER_AREA)
+    paper = cv2.GaussianBlur(cv2.dilate(small, np.ones((7, 7), np.uint8)), (0, 0), 4)
+    inner = paper[paper.shape[0] // 8:-paper.shape[0] // 8 or None, paper.shape[1] // 8:-paper.shape[1] // 8 or None]
+    if inner.size == 0 or int(inner.max()) - int(inner.min()) < 40:
+        return gray
+    paper = cv2.resize(paper, (gray.shape[1], gray.shape[0]), interpolation=cv2.INTER_LINEAR)
+    return np.clip(gray.astype(np.float32) * 255 / np.maximum(paper, 1), 0, 255).astype(np.uint8)
+
+
+def _flatten(gray: np.ndarray) -> np.ndarray:
+    """A photographed page cut from its background and its perspective undone: the largest
+    bright four-sided shape, where it covers between a quarter and nearly all of the image,
+    warped back to a rectangle."""
+    factor = 800 / max(gray.shape)
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    bright = cv2.threshold(cv2.GaussianBlur(small, (5, 5), 0), 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
+    bright = cv2.morphologyEx(bright, cv2.MORPH_CLOSE, np.ones((9, 9), np.uint8))  # the print inside the page
+    contours, _ = cv2.findContours(bright, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return gray
+    outline = max(contours, key=cv2.contourArea)
+    share = cv2.contourArea(outline) / small.size
+    corners = cv2.approxPolyDP(outline, 0.02 * cv2.arcLength(outline, True), True)
+    if len(corners) != 4 or not 0.25 < share < 0.93:
+        return gray
+    quad = _clockwise(corners.reshape(4, 2).astype(np.float32) / factor)
+    width = int(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])))
+    height = int(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])))
+    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def _clockwise(points: np.ndarray) -> np.ndarray:
+    """Four corners as top-left, top-right, bottom-right, bottom-left."""
+    total, diff = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    return np.float32([points[total.argmin()], points[diff.argmin()], points[total.argmax()], points[diff.argmax()]])
 
 
 def _binary(gray: np.ndarray) -> np.ndarray:
@@ -135,6 +194,17 @@ def _deskew(gray: np.ndarray) -> np.ndarray:
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def _without_specks(binary: np.ndarray) -> np.ndarray:
+    """The binary page with ink blots smaller than a full stop removed: specks left in the gaps
+    between lines would join the lines into one block."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(255 - binary, connectivity=8)
+    speck = stats[:, cv2.CC_STAT_AREA] < SPECK_PIXELS
+    speck[0] = False  # the paper
+    out = binary.copy()
+    out[speck[labels]] = 255
+    return out
 
 
 def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,7 +4,8 @@ A report to render is a list of blocks (paragraphs and :class:`recover.tools.syn
 generated one as :mod:`recover.tools.synth` builds it, or a real one rebuilt from its truth (the
 official form filled with the values the truth file holds, blank where it holds none) and its
 own prose.  Scans are the PDF rasterised at 150–300 dpi, turned by a fraction of a degree,
-speckled and JPEG-compressed.  Needs reportlab and a CJK TrueType font (Debian's
+speckled and JPEG-compressed; the degraded kinds (:mod:`recover.tools.degrade`) are phone photos
+of the printed page, scans with a red seal over the appeals numbers and the signature, and faxes.  Needs reportlab and a CJK TrueType font (Debian's
 fonts-wqy-zenhei); both come with the ``test`` extra and CI.
 """
 from __future__ import annotations
@@ -20,11 +21,15 @@ from pathlib import Path
 
 from .. import schema
 from ..batch.outputs import zip_of
+from . import degrade
 from .synth import Noise, _grid, active_table, appeals_table, requests_table, truth_cells
 
 FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
               "/usr/share/fonts/truetype/arphic/uming.ttc")
-KINDS = ("pdf", "docx", "scan")
+# scans as users have them too: phone photos, stamped with the agency's red seal, faxed
+DEGRADED = ("photo", "stamped", "fax")
+KINDS = ("pdf", "docx", "scan", *DEGRADED)
+DEGRADED_DPI = 150  # photos and faxes come at 150 dpi; stamped scans at the scan's resolution
 
 
 @dataclass
@@ -101,12 +106,15 @@ def cjk_font() -> str:
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.ttfonts import TTFont
 
-    if "CJK" in pdfmetrics.getRegisteredFontNames():
-        return "CJK"
+    if "CJK" not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(TTFont("CJK", cjk_font_path(), subfontIndex=0))
+    return "CJK"
+
+
+def cjk_font_path() -> str:
     for path in FONT_PATHS:
         if Path(path).exists():
-            pdfmetrics.registerFont(TTFont("CJK", path, subfontIndex=0))
-            return "CJK"
+            return path
     raise RuntimeError("no CJK TrueType font found: install Debian's fonts-wqy-zenhei")
 
 
@@ -238,16 +246,65 @@ def pdf_of(objects: list[bytes]) -> bytes:
     return bytes(out)
 
 
-def render(name: str, blocks: list, kind: str, dpi: int = 200, seed: int = 0) -> list[Rendered]:
-    """One report in one kind: ``pdf``, ``docx``, or ``scan`` (an image-only PDF and the first
-    page as PNG)."""
+def render(name: str, blocks: list, kind: str, dpi: int = 200, seed: int = 0, agency: str = "") -> list[Rendered]:
+    """One report in one kind: ``pdf``, ``docx``, ``scan`` (an image-only PDF), or one of the
+    degraded scans: ``photo`` (150 dpi), ``stamped`` (signed by ``agency`` and sealed), ``fax``
+    (150 dpi)."""
     if kind == "docx":
         return [Rendered(name, to_docx(blocks), ".docx")]
-    pdf = to_pdf(blocks)
+    pdf = to_pdf(signed(blocks, agency) if kind == "stamped" else blocks)
     if kind == "pdf":
         return [Rendered(name, pdf, ".pdf")]
-    images = to_scan_images(pdf, dpi=dpi, seed=seed)
-    return [Rendered(f"{name}_scan{dpi}", images_to_pdf(images, dpi), ".pdf")]
+    if kind == "scan":
+        return [Rendered(f"{name}_scan{dpi}", images_to_pdf(to_scan_images(pdf, dpi=dpi, seed=seed), dpi), ".pdf")]
+    dpi = dpi if kind == "stamped" else DEGRADED_DPI
+    images = degraded_images(pdf, kind, random.Random(f"{name}-{kind}-{seed}"), dpi, agency)
+    return [Rendered(f"{name}_{kind}", images_to_pdf(images, dpi), ".pdf")]
+
+
+def signed(blocks: list, agency: str) -> list:
+    """The report with a signature at its end (the agency and a date), which a seal covers."""
+    return [*blocks, agency or "人民政府办公室", "2025年1月20日"]
+
+
+def degraded_images(pdf: bytes, kind: str, rng: random.Random, dpi: int, agency: str = "") -> list:
+    """The pages of a PDF as a degraded kind of scan (see :data:`DEGRADED`)."""
+    pages = page_images(pdf, dpi)
+    if kind == "photo":
+        return [degrade.photo(page, rng) for page in pages]
+    if kind == "fax":
+        return [degrade.fax(page, rng) for page in pages]
+    for number, centre in seal_places(pdf, agency or "人民政府办公室", dpi):
+        pages[number] = degrade.seal(pages[number], centre, dpi, agency, rng)
+    return [degrade.scanned(page, rng) for page in pages]
+
+
+def page_images(pdf: bytes, dpi: int) -> list:
+    import pypdfium2
+
+    document = pypdfium2.PdfDocument(pdf)
+    try:
+        return [page.render(scale=dpi / 72).to_pil().convert("RGB") for page in document]
+    finally:
+        document.close()
+
+
+def seal_places(pdf: bytes, agency: str, dpi: int) -> list[tuple[int, tuple[float, float]]]:
+    """Where seals go (page index, centre in pixels at ``dpi``): over the numbers of the appeals
+    table's last row, and over the signature (the last time the agency's name is printed)."""
+    import pdfplumber
+
+    places, signature = [], None
+    scale = dpi / 72
+    with pdfplumber.open(io.BytesIO(pdf)) as document:
+        for index, page in enumerate(document.pages):
+            for table in page.find_tables():
+                if "行政诉讼" in "".join(c or "" for row in table.extract() for c in row):
+                    x0, _, x1, bottom = table.bbox
+                    places.append((index, ((x0 + 0.55 * (x1 - x0)) * scale, (bottom - 12) * scale)))
+            for found in page.search(agency, regex=False):
+                signature = (index, ((found["x0"] + found["x1"]) / 2 * scale, found["bottom"] * scale))
+    return places + ([signature] if signature else [])
 
 
 def write(rendered: list[Rendered], directory: Path, truth: dict) -> None:
@@ -276,7 +333,8 @@ def render_real(truth_dir: Path, out: Path, kinds=KINDS, dpi: int = 200) -> int:
             prose = []
         blocks = blocks_from_truth(truth["template"], truth["cells"], prose)
         for kind in kinds:
-            write(render(Path(truth["document"]).stem, blocks, kind, dpi=dpi), out, truth)
+            write(render(Path(truth["document"]).stem, blocks, kind, dpi=dpi, agency=truth.get("agency", "")),
+                  out, truth)
             count += 1
     return count
 
