@@ -245,7 +245,8 @@ def label(paths, out, model, trust_model, prefill, order):
               help="Render the real reports that have truth files here (from their truth and prose).")
 @click.option("--synthetic", "count", type=int, default=0, help="Render this many generated reports instead.")
 @click.option("--seed", default=1, show_default=True)
-@click.option("--kinds", default="pdf,docx,scan", show_default=True, help="Comma-separated: pdf, docx, scan.")
+@click.option("--kinds", default="pdf,docx,scan", show_default=True,
+              help="Comma-separated: pdf, docx, scan, and the degraded scans photo, stamped, fax.")
 @click.option("--dpi", default=200, show_default=True, help="Resolution of the scans.")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
 def render(truth_dir, count, seed, kinds, dpi, out):
