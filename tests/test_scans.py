@@ -5,7 +5,6 @@ import json
 
 import numpy as np
 import pytest
-from conftest import FIXTURES
 
 import recover
 from recover import schema
@@ -15,13 +14,21 @@ from recover.layout import Cell
 from recover.reconcile import reconcile
 from recover.readers import scan
 
-KINDS = FIXTURES / "kinds"
 # Page 2 of the Huai'an report holds the requests table from 办理结果 on, and the appeals table.
 PAGE_ONE_ROWS = ("requests/new", "requests/carried_over")
 
 
-def page_two_rows() -> dict[str, dict[str, float]]:
-    truth = json.loads((KINDS / "truth" / "huaian-2024-scan200.pdf.json").read_text(encoding="utf-8"))["cells"]
+@pytest.fixture(scope="module")
+def kinds(fixtures_dir):
+    return fixtures_dir / "kinds"
+
+
+@pytest.fixture(scope="module")
+def truth(kinds) -> dict:
+    return json.loads((kinds / "truth" / "huaian-2024-scan200.pdf.json").read_text(encoding="utf-8"))["cells"]
+
+
+def page_two_rows(truth: dict) -> dict[str, dict[str, float]]:
     rows: dict[str, dict[str, float]] = {}
     for key, value in truth.items():
         if key.startswith("requests/") and key.rsplit("/", 1)[0] not in PAGE_ONE_ROWS:
@@ -36,25 +43,24 @@ def wrong_rows(report, rows) -> list[str]:
 
 @pytest.mark.parametrize("name", ["huaian-2024-page2.jpg", "huaian-2024-page2-photo.jpg",
                                   "huaian-2024-page2-stamped.jpg"])
-def test_every_non_zero_request_row_of_the_page_is_read_right(model, figures, name):
-    report = recover.recover_file(KINDS / name, model)
-    rows = page_two_rows()
+def test_every_non_zero_request_row_of_the_page_is_read_right(model, figures, name, kinds, truth):
+    report = recover.recover_file(kinds / name, model)
+    rows = page_two_rows(truth)
     assert len(rows) == 21
     wrong = wrong_rows(report, rows)
     figures[f"page image {name}"] = f"{len(rows) - len(wrong)} of {len(rows)} non-zero request rows right"
     assert wrong == []
 
 
-def test_the_numbers_under_a_red_seal_are_read(model):
-    truth = json.loads((KINDS / "truth" / "huaian-2024-scan200.pdf.json").read_text(encoding="utf-8"))["cells"]
-    report = recover.recover_file(KINDS / "huaian-2024-page2-stamped.jpg", model)
+def test_the_numbers_under_a_red_seal_are_read(model, kinds, truth):
+    report = recover.recover_file(kinds / "huaian-2024-page2-stamped.jpg", model)
     appeals = {k: v for k, v in truth.items() if k.startswith("appeals/")}
     assert {k: report.cells[k].value for k in appeals} == appeals
 
 
-def test_a_fax_is_read_with_no_silent_error(model):
-    report = recover.recover_file(KINDS / "huaian-2024-page2-fax.tif", model)
-    rows = page_two_rows()
+def test_a_fax_is_read_with_no_silent_error(model, kinds, truth):
+    report = recover.recover_file(kinds / "huaian-2024-page2-fax.tif", model)
+    rows = page_two_rows(truth)
     wrong = wrong_rows(report, rows)
     assert len(wrong) <= 2
     for row in wrong:  # a misread number breaks an identity: it is flagged, never passed off

@@ -160,7 +160,7 @@ def _flatten(gray: np.ndarray) -> np.ndarray:
     quad = _clockwise(corners.reshape(4, 2).astype(np.float32) / factor)
     width = int(max(np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])))
     height = int(max(np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])))
-    target = np.float32([[0, 0], [width, 0], [width, height], [0, height]])
+    target = np.array([[0, 0], [width, 0], [width, height], [0, height]], np.float32)
     matrix = cv2.getPerspectiveTransform(quad, target)
     return cv2.warpPerspective(gray, matrix, (width, height), flags=cv2.INTER_CUBIC, borderValue=255)
 
@@ -168,7 +168,8 @@ def _flatten(gray: np.ndarray) -> np.ndarray:
 def _clockwise(points: np.ndarray) -> np.ndarray:
     """Four corners as top-left, top-right, bottom-right, bottom-left."""
     total, diff = points.sum(axis=1), np.diff(points, axis=1).ravel()
-    return np.float32([points[total.argmin()], points[diff.argmin()], points[total.argmax()], points[diff.argmax()]])
+    order = [total.argmin(), diff.argmin(), total.argmax(), diff.argmax()]
+    return np.array([points[i] for i in order], np.float32)
 
 
 def _binary(gray: np.ndarray) -> np.ndarray:

@@ -26,8 +26,8 @@ def photo(image: Image.Image, rng: random.Random) -> Image.Image:
     h, w = page.shape[:2]
     margin = int(0.08 * max(h, w))
     size = (w + 2 * margin, h + 2 * margin)
-    corners = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    moved = np.float32([[x + margin + _off(rng, w), y + margin + _off(rng, h)] for x, y in corners])
+    corners = np.array([[0, 0], [w, 0], [w, h], [0, h]], np.float32)
+    moved = np.array([[x + margin + _off(rng, w), y + margin + _off(rng, h)] for x, y in corners], np.float32)
     matrix = cv2.getPerspectiveTransform(corners, moved)
     background = np.full((size[1], size[0], 3), (92, 84, 70), np.uint8)  # a desk
     grain = np.random.default_rng(rng.randrange(1 << 30)).normal(0, 12, background.shape)
@@ -39,8 +39,8 @@ def photo(image: Image.Image, rng: random.Random) -> Image.Image:
     if rng.random() < 0.5:
         light = light[::-1]
     shot *= light[None, :, None]
-    shot = cv2.GaussianBlur(shot, (0, 0), 0.8)
-    return _jpeg(Image.fromarray(np.clip(shot, 0, 255).astype(np.uint8)), 60)
+    blurred = cv2.GaussianBlur(shot, (0, 0), 0.8)
+    return _jpeg(Image.fromarray(np.clip(blurred, 0, 255).astype(np.uint8)), 60)
 
 
 def _off(rng: random.Random, length: int) -> float:
@@ -69,14 +69,14 @@ def seal(image: Image.Image, centre: tuple[float, float], dpi: int, agency: str,
         x, y = c + radius * 0.74 * math.cos(angle), c + radius * 0.74 * math.sin(angle)
         glyph = Image.new("L", (int(radius * 0.4),) * 2, 0)
         ImageDraw.Draw(glyph).text((glyph.width / 2, glyph.height / 2), ch, fill=255, font=font, anchor="mm")
-        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.BICUBIC)
+        glyph = glyph.rotate(-math.degrees(angle) - 90, resample=Image.Resampling.BICUBIC)
         mark.paste(255, (int(x - glyph.width / 2), int(y - glyph.height / 2)), glyph)
     star = [(c + radius * (0.3 if k % 2 == 0 else 0.12) * math.cos(-math.pi / 2 + k * math.pi / 5),
              c + radius * (0.3 if k % 2 == 0 else 0.12) * math.sin(-math.pi / 2 + k * math.pi / 5)) for k in range(10)]
     draw.polygon(star, fill=255)
-    ink = np.asarray(mark, np.float32) / 255
-    ink *= np.random.default_rng(rng.randrange(1 << 30)).uniform(0.7, 1.0, ink.shape)  # uneven pressure
-    ink = cv2.GaussianBlur(ink, (0, 0), 0.7)
+    pressed = np.asarray(mark, np.float32) / 255
+    pressed *= np.random.default_rng(rng.randrange(1 << 30)).uniform(0.7, 1.0, pressed.shape)  # uneven pressure
+    ink = cv2.GaussianBlur(pressed, (0, 0), 0.7)
     x0, y0 = int(centre[0] - side / 2), int(centre[1] - side / 2)
     sx0, sy0 = max(0, -x0), max(0, -y0)
     x0, y0 = max(0, x0), max(0, y0)
@@ -90,7 +90,7 @@ def seal(image: Image.Image, centre: tuple[float, float], dpi: int, agency: str,
 def fax(image: Image.Image, rng: random.Random) -> Image.Image:
     """A faxed page: turned up to 3°, binarised, with streaks along the scan lines and
     salt-and-pepper noise, as a 1-bit image."""
-    gray = image.convert("L").rotate(rng.uniform(-3, 3), resample=Image.BICUBIC, expand=True, fillcolor=255)
+    gray = image.convert("L").rotate(rng.uniform(-3, 3), resample=Image.Resampling.BICUBIC, expand=True, fillcolor=255)
     pixels = np.asarray(gray) < 150
     noise = np.random.default_rng(rng.randrange(1 << 30))
     h, w = pixels.shape
@@ -104,7 +104,7 @@ def fax(image: Image.Image, rng: random.Random) -> Image.Image:
 
 def scanned(image: Image.Image, rng: random.Random) -> Image.Image:
     """A colour scan: turned 0.5–2°, a little noise, saved as JPEG at quality 70."""
-    turned = image.convert("RGB").rotate(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0), resample=Image.BICUBIC,
+    turned = image.convert("RGB").rotate(rng.choice([-1, 1]) * rng.uniform(0.5, 2.0), resample=Image.Resampling.BICUBIC,
                                          expand=True, fillcolor=(255, 255, 255))
     pixels = np.asarray(turned, np.float32)
     pixels += np.random.default_rng(rng.randrange(1 << 30)).normal(0, 5, pixels.shape)
