@@ -13,8 +13,10 @@ outside; the median of ``--runs`` runs):
   pdf      a digital PDF through `recover batch` against pdfplumber alone opening it and
            extracting the words and the tables of every page: whole process, and per page
            (in one process, once the libraries are loaded)
-  scan     a scanned PDF, per page, against tesseract alone reading the same page images,
-           both with OMP_THREAD_LIMIT=1 (recover runs tesseract on one thread)
+  scan     a scanned PDF, per page, against tesseract alone reading the same page images, both
+           pinned to one CPU (tesseract with OMP_THREAD_LIMIT=1; recover's OCR model runs on one
+           thread), and the peak RSS of the batch worker that read it; needs tesseract and
+           pytesseract (the `bench` extra), which recover itself no longer uses
   scaling  time and peak RSS of `recover batch --jobs 2` at growing corpus sizes: the time
            should grow linearly and the memory stay flat
 
@@ -289,15 +291,24 @@ for _ in range(int(sys.argv[2])):
 
 def scan(runs: int) -> None:
     print(f"\nscan ({SCAN.name}, 200 dpi) per page against tesseract alone (chi_sim, whole page), both on one "
-          "thread (OMP_THREAD_LIMIT=1):")
+          "core (pinned to one CPU, OMP_THREAD_LIMIT=1; goal ≤ 1.0×, worker ≤ 400 MB):")
     env = dict(ENV, OMP_THREAD_LIMIT="1")
-    alone = statistics.median(float(x) for x in subprocess.run(
-        [PYTHON, "-c", _TESSERACT_PAGES, str(SCAN), str(runs)], env=env, cwd=ROOT, capture_output=True, text=True,
-        check=True).stdout.split())
-    ours = statistics.median(float(x) for x in subprocess.run(
-        [PYTHON, "-c", _RECOVER_PAGES, str(SCAN), str(runs)], env=env, cwd=ROOT, capture_output=True, text=True,
-        check=True).stdout.split())
+
+    def pages(code: str) -> float:
+        return statistics.median(float(x) for x in subprocess.run(
+            [PYTHON, "-c", code, str(SCAN), str(runs)], env=env, cwd=ROOT, capture_output=True, text=True,
+            check=True, preexec_fn=_one_cpu).stdout.split())
+
+    alone, ours = pages(_TESSERACT_PAGES), pages(_RECOVER_PAGES)
     print(f"  recover {ours:.2f} s/page, tesseract alone {alone:.2f} s/page → {ratio(ours, alone)}")
+    out = CORPUS / "out-scan"
+    worker = median_run(recover_batch([SCAN], out), 1, before=lambda: shutil.rmtree(out, ignore_errors=True))
+    print(f"  peak RSS of the batch worker that read it: {worker.children_peak:.0f} MB "
+          f"(main process {worker.main_mb:.0f} MB)")
+
+
+def _one_cpu() -> None:
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
 
 def scaling(sizes: list[int], runs: int) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).parent.parent
 HEAVY = ("numpy", "sklearn", "scipy", "pandas", "pyarrow", "joblib", "pdfplumber", "pdfminer", "pypdfium2",
-         "camelot", "cv2", "PIL", "pytesseract", "lxml", "docx", "openpyxl", "charset_normalizer", "rich")
+         "camelot", "cv2", "PIL", "onnxruntime", "rapidocr", "lxml", "docx", "openpyxl", "charset_normalizer", "rich")
 
 
 def _loaded_after(code: str) -> set[str]:
