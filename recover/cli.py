@@ -13,6 +13,7 @@ from . import batch as batch_
 from . import evaluate as evaluate_
 from .model import ModelError, load_model, load_scorer
 from .schema import TEMPLATES
+from .report import OUTCOMES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -58,7 +59,8 @@ def batch(paths, out, jobs, resume, formats, time_limit, memory_limit, manifest,
           progress):
     """Recover every document under PATHS (files or directories) into OUT.
 
-    Exit status: 0 when every document was read (ok or flagged), 1 when any failed.
+    Exit status: 0 when every document was read (ok or flagged) or is not a report, 1 when any
+    report failed.
     """
     _check_model(model, trust_model)
     inputs = batch_.find_inputs(paths)
@@ -72,12 +74,13 @@ def batch(paths, out, jobs, resume, formats, time_limit, memory_limit, manifest,
                                    manifest=manifest, on_done=bar.advance,
                                    on_resume=lambda done, todo: click.echo(
                                        f"resuming: {done} documents already done, {todo} to go", err=True))
-    outcomes = {o: sum(r.outcome == o for r in reports) for o in ("ok", "flagged", "failed")}
-    click.echo(f"{len(reports)} documents: {outcomes['ok']} ok, {outcomes['flagged']} flagged, "
-               f"{outcomes['failed']} failed → {out}/cells.csv, {out}/summary.csv", err=True)
+    outcomes = {o: sum(r.outcome == o for r in reports) for o in OUTCOMES}
+    click.echo(f"{len(reports)} document{'s' if len(reports) != 1 else ''}: {outcomes['ok']} ok, "
+               f"{outcomes['flagged']} flagged, {outcomes['failed']} failed, {outcomes['not_a_report']} not a report "
+               f"→ {out}/cells.csv, {out}/summary.csv", err=True)
     for r in reports:
         if r.error:
-            click.echo(f"  failed: {r.document}: {r.error}", err=True)
+            click.echo(f"  {r.outcome.replace('_', ' ')}: {r.document}: {r.error}", err=True)
     sys.exit(1 if batch_.any_failed(reports) else 0)
 
 
@@ -86,7 +89,7 @@ class _Progress:
 
     def __init__(self, total: int, show: bool):
         self.total, self.show = total, show
-        self.counts = {"ok": 0, "flagged": 0, "failed": 0}
+        self.counts = dict.fromkeys(OUTCOMES, 0)
 
     def __enter__(self):
         if self.show:
@@ -105,7 +108,8 @@ class _Progress:
             c = self.counts
             speed = self.progress.tasks[0].speed
             self.progress.update(self.task, advance=1,
-                                 counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed",
+                                 counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed"
+                                        + (f" · {c['not_a_report']} not a report" if c["not_a_report"] else ""),
                                  rate=f"{speed:.1f} docs/s" if speed else "")
 
     def __exit__(self, *exc):
@@ -131,9 +135,14 @@ def evaluate(truth, cells, compare, trust_model, as_json, documents):
         return
     if not (truth and cells):
         raise click.UsageError("give --truth and --cells, or --compare MODEL_A MODEL_B DOCUMENTS...")
-    scores = evaluate_.score(evaluate_.load_truth(truth), evaluate_.load_cells(cells))
+    try:
+        scores = evaluate_.score(evaluate_.load_truth(truth), evaluate_.load_cells(cells))
+    except evaluate_.EvaluationError as e:
+        raise click.ClickException(str(e)) from e
+    if not scores.documents:
+        raise click.ClickException(f"none of the documents in {cells} has a truth file in {truth}")
     if as_json:
-        click.echo(json.dumps(scores.summary(), indent=2))
+        click.echo(json.dumps(scores.summary(), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(evaluate_.report_lines(scores)))
 
@@ -142,29 +151,31 @@ def _compare(paths, documents, truth, trust, as_json):
     if not documents:
         raise click.UsageError("--compare needs documents to read")
     try:
-        models = {str(p): load_model(p, trust=trust) for p in paths}
-    except ModelError as e:
+        model_a, model_b = (load_model(p, trust=trust) for p in paths)
+        truth = evaluate_.load_truth(truth) if truth else None
+    except (ModelError, evaluate_.EvaluationError) as e:
         raise click.ClickException(str(e)) from e
-    result = evaluate_.compare_models(list(documents), models, evaluate_.load_truth(truth) if truth else None)
+    result = evaluate_.compare_models(list(documents), model_a, model_b, truth)
     if as_json:
         click.echo(json.dumps({"rows": result.rows, "cells": result.cells, "failed": result.failed,
                                "scores": {k: v.summary() for k, v in result.scores.items()}}, ensure_ascii=False,
                               indent=1))
         return
     a, b = paths
-    click.echo(f"A = {a}\nB = {b}")
+    click.echo(f"A = {a}\nB = {b}" + ("  (the same file: nothing can change)" if Path(a).resolve() == Path(b).resolve()
+                                      else ""))
     click.echo(f"{len(result.rows)} rows classified differently:")
     for document, label, ra, rb in result.rows:
         click.echo(f"  {document}: {label[:30]!r}: {ra} → {rb}")
     click.echo(f"{len(result.cells)} cells changed:")
     for document, key, va, vb in result.cells:
         click.echo(f"  {document}: {key}: {va} → {vb}")
-    for document, reason in result.failed:
-        click.echo(f"  failed: {document}: {reason}")
+    for model, document, reason in result.failed:
+        click.echo(f"  {model} failed on {document}: {reason}")
     for name, scores in result.scores.items():
         s = scores.summary()
-        click.echo(f"{'A' if name == a else 'B'}: cell accuracy {s['cell_accuracy']:.2%}, silent errors "
-                   f"{s['silent_errors']}, over {s['cells']} cells of {s['documents']} documents")
+        click.echo(f"{name}: cell accuracy {s['cell_accuracy']:.2%}, silent errors {s['silent_errors']}, "
+                   f"over {s['cells']} cells of {s['documents']} documents with truth")
 
 
 @main.command()
@@ -324,3 +335,24 @@ def schema(as_json, template):
     for status, meaning in STATUSES.items():
         click.echo(f"  {status:<9} {meaning}")
     click.echo(f"cells.csv: {', '.join(contract['cells_csv'])}")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
+@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--doubts/--no-doubts", default=True, show_default=True,
+              help="List the cells in doubt with their reasons below the tables.")
+def show(path, model, trust_model, doubts):
+    """Recover one document and print its three tables as printed, doubtful cells marked:
+    yellow* in doubt, red ? unknown, blue inferred."""
+    from rich.console import Console
+
+    from .errors import UnreadableDocumentError
+    from .pipeline import recover_file
+    from .terminal import report_view
+
+    _check_model(model, trust_model)
+    try:
+        report = recover_file(path, load_model(model, trust=trust_model))
+    except UnreadableDocumentError as e:
+        raise click.ClickException(f"{path}: {e} ({e.reason})") from e
+    # Into a pipe or a file, wide enough for the requests table (a terminal says its own width).
+    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(report_view(report, doubts=doubts))

@@ -157,4 +157,23 @@ def _load(path: Path, trust: bool) -> RowClassifier:
         model = joblib.load(path)
     if not isinstance(model, RowClassifier):
         raise ModelError(f"{path} does not hold a recover RowClassifier")
+    if card and card.get("scikit_learn") != sklearn.__version__:
+        _check_runs(model, path, card.get("scikit_learn"))
     return model
+
+
+# One row as the classifier sees it: a model unpickled under another scikit-learn must predict it.
+_PROBE = {"label": "一、本年新收政府信息公开申请数量", "context": "", "heading": "", "section": "requests",
+          "position": 1, "values": 7, "filled": 7, "shape": "", "prev_label": "", "next_label": ""}
+
+
+def _check_runs(model: RowClassifier, path: Path, trained_with: str | None) -> None:
+    """A model pickled by one scikit-learn may load under another and fail on its first document
+    (an attribute renamed or gone): try it once, and say what to do."""
+    try:
+        model.predict_proba([_PROBE])
+    except Exception as e:
+        raise ModelError(
+            f"{path.name} was trained with scikit-learn {trained_with} and does not run with the "
+            f"{sklearn.__version__} installed ({type(e).__name__}: {e}); install the version it was trained "
+            f"with (pip install 'scikit-learn=={trained_with}') or retrain it with `recover train`") from e

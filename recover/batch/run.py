@@ -49,7 +49,10 @@ def recover_one(item: Input, model_path: str | None = None, trust_model: bool = 
         with _time_limit(limits.seconds):
             report = recover_file(item.path, model)
     except UnreadableDocumentError as e:
-        report = Report(item.name, error=str(e))
+        report = Report(item.name, error=str(e), error_reason=e.reason)
+    except FileNotFoundError:  # gone since the batch listed it, or a link to nowhere
+        report = Report(item.name, error="cannot read the file: it is not there (moved, deleted, or a link to "
+                                         "nowhere)", error_reason="missing")
     except _TimeUp:
         report = Report(item.name, error=f"took longer than the {limits.seconds:g} s allowed a document")
     except MemoryError:

@@ -25,18 +25,18 @@ _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingm
 
 def read(data: bytes) -> list[Layout]:
     if not _is_docx(data):
-        raise UnreadableDocumentError(_zip_kind(data))
+        raise UnreadableDocumentError(_zip_kind(data), reason="unsupported_format")
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
-                raise UnreadableDocumentError("the Word document is too large to be a report")
+                raise UnreadableDocumentError("the Word document is too large to be a report", reason="too_large")
             if _MACRO_TYPE in archive.read("[Content_Types].xml"):
                 data = _without_macros(archive)
         document = docx.Document(BytesIO(data))
     except UnreadableDocumentError:
         raise
     except Exception as e:
-        raise UnreadableDocumentError(f"not a readable Word document ({type(e).__name__})") from e
+        raise UnreadableDocumentError(f"not a readable Word document ({type(e).__name__})", reason="corrupt") from e
     lines: list[Line] = []
     tables = 0
     for element in document.element.body.iterchildren():

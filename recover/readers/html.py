@@ -38,7 +38,8 @@ def lines_of(text: str) -> list[Line]:
     if too_deep:  # wrappers that carry no table structure are dropped, and the page read again
         root, too_deep = _parse(_WRAPPERS.sub("<br>", text))
         if too_deep:
-            raise UnreadableDocumentError(f"the web page nests its elements more than {_MAX_DEPTH} levels deep")
+            raise UnreadableDocumentError(f"the web page nests its elements more than {_MAX_DEPTH} levels deep",
+                                          reason="too_large")
     if root is None:
         return []
     walker = _Walker()

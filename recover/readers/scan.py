@@ -65,12 +65,12 @@ def read(data: bytes) -> list[Layout]:
         for index in range(getattr(image, "n_frames", 1)):
             image.seek(index)
             if image.width * image.height > MAX_PIXELS:
-                raise UnreadableDocumentError(f"a {image.width} × {image.height} image is too large to be a page")
+                raise UnreadableDocumentError(f"a {image.width} × {image.height} image is too large to be a page", reason="too_large")
             frames.append(image.convert("L"))
     except UnreadableDocumentError:
         raise
     except Exception as e:
-        raise UnreadableDocumentError(f"not a readable image ({type(e).__name__})") from e
+        raise UnreadableDocumentError(f"not a readable image ({type(e).__name__})", reason="corrupt") from e
     lines = [line for number, frame in enumerate(frames, start=1) for line in ocr_image(frame, number)]
     return [Layout(lines, "scan", notes=[f"{len(frames)} page image(s) read by OCR"])]
 
@@ -328,7 +328,7 @@ def _read_pieces(pieces: list[_Piece], lang: str, config: str = TESSERACT_CONFIG
                                              output_type=pytesseract.Output.DICT)
     except pytesseract.TesseractNotFoundError as e:
         raise UnreadableDocumentError("this document is a scan and needs tesseract (with chi_sim) to be read; "
-                                      "install tesseract-ocr and tesseract-ocr-chi-sim") from e
+                                      "install tesseract-ocr and tesseract-ocr-chi-sim", reason="needs_software") from e
     words: list[list[_Word]] = [[] for _ in pieces]
     tops = [a for a, _ in spans]
     for text, conf, left, top, w, h in zip(data["text"], data["conf"], data["left"], data["top"],

@@ -19,7 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import schema
-from ..batch.outputs import zip_of
+from ..excel import zip_of
 from .synth import Noise, _grid, active_table, appeals_table, requests_table, truth_cells
 
 FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/wqy-zenhei/wqy-zenhei.ttc",
