@@ -73,6 +73,11 @@ class RowCandidate:
         return "".join(self.labels[self._own_start():]).replace(" ", "")
 
     @property
+    def printed_label(self) -> str:
+        """The row's own label as printed, spaces kept (for a person; the classifier sees own_label)."""
+        return " ".join(self.labels[self._own_start():])
+
+    @property
     def context(self) -> str:
         return "".join(self.labels[: self._own_start()]).replace(" ", "")
 

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from . import batch as batch_
 from . import evaluate as evaluate_
 from .model import ModelError, load_model, load_scorer
@@ -17,7 +18,7 @@ from .report import OUTCOMES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="recover")
+@click.version_option(version=__version__, prog_name="recover")
 def main() -> None:
     """Recover the standard tables of 政府信息公开工作年度报告, cell by cell."""
 
@@ -186,7 +187,11 @@ def _compare(paths, documents, truth, trust, as_json):
 @click.option("--documents", type=click.Path(file_okay=False, path_type=Path),
               help="Write the reports themselves here, with truth/<name>.json beside them.")
 def synth(seed, count, rows_out, documents):
-    """Generate synthetic reports (seeded, reproducible) for training and stress."""
+    """Generate synthetic reports (seeded, reproducible) for training and stress: give --documents
+    DIR, --rows FILE, or both."""
+    if not (rows_out or documents):
+        raise click.UsageError("nothing to write: give --documents DIR (the reports, with truth/ beside them) "
+                               "and/or --rows FILE (their labelled row candidates, a training file)")
     synth_, labelling = _tooling("synth"), _tooling("labelling")
     from .training import write_rows
 
@@ -201,8 +206,8 @@ def synth(seed, count, rows_out, documents):
 
 @main.command()
 @click.option("--data", "data", multiple=True, type=click.Path(exists=True, path_type=Path),
-              default=[Path("training_data")], show_default=True,
-              help="Training files or directories of them (repeatable); label files from `recover label` too.")
+              help="Training files or directories of them (repeatable); label files from `recover label` too. "
+                   "Default: training_data/ of a checkout of the repository.")
 @click.option("--out", default=Path("models/row_classifier.joblib"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="Where to write the model and its card.")
 @click.option("--seed", default=0, show_default=True)
@@ -211,10 +216,17 @@ def train(data, out, seed, folds):
     """Fit the row classifier on labelled files; write it with a model card."""
     from .training import LabelError, train_and_save
 
+    if not data:
+        if not Path("training_data").is_dir():
+            raise click.UsageError("no training_data/ here: run in a checkout of the repository (its training_data/ "
+                                   "holds the rows the shipped model learnt from), or give --data FILE_OR_DIR")
+        data = (Path("training_data"),)
     try:
         card = train_and_save(list(data), out, seed, folds)
     except LabelError as e:
         raise click.ClickException(str(e)) from e
+    for source, count in card["unlabelled"].items():
+        click.echo(f"{source}: {count} lines have no label in the row column yet: left out", err=True)
     cv = card.get("cross_validation")
     click.echo(f"trained on {card['rows']} rows from {card['documents']} documents → {out}")
     if cv:
@@ -270,6 +282,9 @@ def render(truth_dir, count, seed, kinds, dpi, out):
     if bool(truth_dir) == bool(count):
         raise click.UsageError("give either --truth DIR or --synthetic N")
     if truth_dir:
+        if not any(truth_dir.glob("*.json")):
+            hint = f"; did you mean {truth_dir / 'truth'}?" if (truth_dir / "truth").is_dir() else ""
+            raise click.UsageError(f"no truth files (*.json) in {truth_dir}{hint}", )
         written = render_.render_real(truth_dir, out, chosen, dpi)
     else:
         written = render_.render_synthetic(seed, count, out, chosen, dpi)

@@ -26,3 +26,36 @@ def test_show_marks_a_flagged_cell_and_says_why_a_file_is_not_read():
     assert "21*" in out and "identity_broken:requests_col_total" in out
     result = _run("show", FIXTURES / "hostile" / "budget.txt")
     assert result.exit_code == 1 and "none of the three standard tables was found (not_a_report)" in result.output
+
+
+def test_synth_without_an_output_says_what_to_give(tmp_path):
+    result = _run("synth", "--seed", 1, "--count", 5)
+    assert result.exit_code == 2 and "give --documents DIR" in result.output
+
+
+def test_render_from_the_folder_above_the_truth_points_at_it(tmp_path):
+    result = _run("render", "--truth", REAL, "--out", tmp_path)
+    assert result.exit_code == 2 and f"did you mean {REAL / 'truth'}" in result.output
+
+
+def test_train_outside_a_checkout_and_with_unlabelled_lines_says_so(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    result = _run("train")
+    assert result.exit_code == 2 and "no training_data/ here" in result.output
+    labels = tmp_path / "labels.tsv"
+    assert _run("label", REAL / "207_jiande-transport-2021.txt", "--out", labels).exit_code == 0
+    result = _run("train", "--data", labels, "--out", tmp_path / "m.joblib", "--folds", 1)
+    assert result.exit_code == 1 and "no labelled rows" in result.output and "have no label" in result.output
+
+
+def test_the_label_file_shows_labels_and_numbers_as_printed(tmp_path):
+    import csv
+
+    labels = tmp_path / "labels.tsv"
+    assert _run("label", REAL.parent.parent.parent / "notebooks" / "data" / "english_report_2022.txt",
+                "--out", labels, "--order", "document").exit_code == 0
+    with open(labels, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    new = next(r for r in rows if r["label"].startswith("Newapplications"))
+    assert new["printed"].startswith("New applications") and new["numbers"].split() and \
+        len(new["numbers"].split()) == int(new["values"])
