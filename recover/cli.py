@@ -350,6 +350,9 @@ def schema(as_json, template):
     for status, meaning in STATUSES.items():
         click.echo(f"  {status:<9} {meaning}")
     click.echo(f"cells.csv: {', '.join(contract['cells_csv'])}")
+
+
+@main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
 @click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
