@@ -27,7 +27,7 @@ def _tooling(name: str, needs: tuple[str, ...] = ()):
     """A module of recover.tools, or a clear message naming the extra its packages come in."""
     missing = [package for package in needs if importlib.util.find_spec(package) is None]
     if missing:
-        raise click.ClickException(f"`recover {name}` needs {', '.join(missing)}: pip install 'recover[tools]'")
+        raise click.ClickException(f"`recover {name}` needs {', '.join(missing)}: pip install 'recover-zfxxgk[tools]'")
     return importlib.import_module(f"recover.tools.{name}")
 
 

@@ -154,7 +154,10 @@ def _load(path: Path, trust: bool) -> RowClassifier:
                       stacklevel=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # sklearn's own version warning, said above
-        model = joblib.load(path)
+        try:
+            model = joblib.load(path)
+        except Exception as e:  # not a joblib file at all, or one made for other code
+            raise ModelError(f"{path} is not a model file recover can load ({type(e).__name__}: {e})") from e
     if not isinstance(model, RowClassifier):
         raise ModelError(f"{path} does not hold a recover RowClassifier")
     if card and card.get("scikit_learn") != sklearn.__version__:

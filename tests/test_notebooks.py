@@ -27,3 +27,4 @@ def test_notebook_is_committed_with_its_outputs(name):
     outputs = [o for c in code for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.output_type == "error"]
     assert any("image/png" in o.get("data", {}) for o in outputs), "its plots are committed"
+    assert str(NOTEBOOKS.parent) not in str(outputs), "outputs name paths of the machine they ran on"

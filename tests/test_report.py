@@ -5,7 +5,7 @@ import shutil
 from decimal import Decimal
 
 import pytest
-from conftest import FIXTURES, REAL
+from conftest import FIXTURES
 
 import recover
 from recover.errors import REASONS
@@ -99,3 +99,10 @@ def test_a_model_that_does_not_run_under_this_scikit_learn_says_what_to_do(tmp_p
     monkeypatch.setattr(RowClassifier, "predict_proba", renamed)
     with pytest.warns(UserWarning), pytest.raises(recover.ModelError, match=r"pip install 'scikit-learn==0.1'"):
         recover.load_model(path, trust=True)
+
+
+def test_a_file_that_is_not_a_model_is_a_model_error_even_when_trusted(tmp_path):
+    junk = tmp_path / "junk.joblib"
+    junk.write_bytes(b"not a pickle at all")
+    with pytest.raises(recover.ModelError, match="is not a model file recover can load"):
+        recover.load_model(junk, trust=True)
