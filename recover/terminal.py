@@ -2,7 +2,7 @@
 doubtful cell marked, and the cells in doubt listed with their reasons in words."""
 from __future__ import annotations
 
-from rich.console import Group
+from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
@@ -18,7 +18,7 @@ _INFERRED_STYLE = "blue"
 
 
 def report_view(report: Report, doubts: bool = True) -> Group:
-    parts = [Text(f"{report.document}: template {report.template}, {report.outcome}"
+    parts: list[RenderableType] = [Text(f"{report.document}: template {report.template}, {report.outcome}"
                   + (f" — {report.main_doubt}" if report.main_doubt else ""), style="bold"),
              Text(f"{report.agency or 'agency not named'}, {report.year or 'year not given'}; "
                   f"{len(report.cells)} cells, {report.flagged_cells} in doubt. "

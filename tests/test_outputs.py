@@ -6,7 +6,6 @@ import shutil
 
 import pandas as pd
 from click.testing import CliRunner
-from conftest import FIXTURES, REAL
 
 from recover.cli import main
 
@@ -20,12 +19,12 @@ def _summary(out):
         return {row["document"]: row for row in csv.DictReader(f)}
 
 
-def test_a_folder_with_documents_that_are_not_reports_exits_0_and_says_so(tmp_path):
+def test_a_folder_with_documents_that_are_not_reports_exits_0_and_says_so(tmp_path, real_dir, fixtures_dir):
     docs = tmp_path / "site"
     docs.mkdir()
     for name in ("207_jiande-transport-2021.txt", "301_huaian-gov-2024.pdf"):
-        shutil.copy(REAL / name, docs)
-    shutil.copy(FIXTURES / "hostile" / "budget.txt", docs)
+        shutil.copy(real_dir / name, docs)
+    shutil.copy(fixtures_dir / "hostile" / "budget.txt", docs)
     result = _batch(docs, tmp_path / "out")
     assert result.exit_code == 0, result.output
     rows = _summary(tmp_path / "out")
@@ -33,12 +32,12 @@ def test_a_folder_with_documents_that_are_not_reports_exits_0_and_says_so(tmp_pa
     assert rows["301_huaian-gov-2024.pdf"]["outcome"] == "ok" and rows["301_huaian-gov-2024.pdf"]["main_doubt"] == ""
     assert rows["207_jiande-transport-2021.txt"]["main_doubt"] == "cut off after 行政许可: 193 cells not printed"
     assert "1 not a report" in result.output
-    shutil.copy(FIXTURES / "hostile" / "empty.txt", docs)
+    shutil.copy(fixtures_dir / "hostile" / "empty.txt", docs)
     assert _batch(docs, tmp_path / "out2").exit_code == 1  # a file that failed still says so
 
 
-def test_wide_outputs_are_typed_with_status_and_flags(tmp_path):
-    result = _batch(REAL / "102_pingtan-2020.html", tmp_path, "--format", "wide", "--format", "parquet")
+def test_wide_outputs_are_typed_with_status_and_flags(tmp_path, real_dir):
+    result = _batch(real_dir / "102_pingtan-2020.html", tmp_path, "--format", "wide", "--format", "parquet")
     assert result.exit_code == 0, result.output
     wide = pd.read_parquet(tmp_path / "wide.parquet")
     assert str(wide["requests/new/total"].dtype) == "Int64" and wide["requests/new/total"].sum() == 21
@@ -52,10 +51,10 @@ def test_wide_outputs_are_typed_with_status_and_flags(tmp_path):
     assert again.loc[0, "requests/new/total"] == 21
 
 
-def test_the_workbook_is_laid_out_as_printed_with_reasons_in_words(tmp_path):
+def test_the_workbook_is_laid_out_as_printed_with_reasons_in_words(tmp_path, real_dir):
     from openpyxl import load_workbook
 
-    assert _batch(REAL / "102_pingtan-2020.html", tmp_path, "--format", "xlsx").exit_code == 0
+    assert _batch(real_dir / "102_pingtan-2020.html", tmp_path, "--format", "xlsx").exit_code == 0
     book = load_workbook(tmp_path / "xlsx" / "102_pingtan-2020.html.xlsx")
     requests = book["三、依申请公开"]
     labels = [row[0].value for row in requests.iter_rows()]

@@ -5,7 +5,6 @@ import shutil
 from decimal import Decimal
 
 import pytest
-from conftest import FIXTURES
 
 import recover
 from recover.errors import REASONS
@@ -70,9 +69,9 @@ def test_a_missing_file_is_file_not_found_with_its_path(tmp_path):
     ("budget.txt", "not_a_report"), ("zip-bomb.docx", "too_large"), ("legacy.docx", "unsupported_format"),
     ("report.rtf", "unsupported_format"),
 ])
-def test_an_unreadable_document_says_why_in_a_machine_readable_reason(name, reason):
+def test_an_unreadable_document_says_why_in_a_machine_readable_reason(name, reason, fixtures_dir):
     with pytest.raises(recover.UnreadableDocumentError) as caught:
-        recover.recover_file(FIXTURES / "hostile" / name)
+        recover.recover_file(fixtures_dir / "hostile" / name)
     assert caught.value.reason == reason and reason in REASONS and str(caught.value)
 
 

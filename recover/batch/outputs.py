@@ -102,7 +102,8 @@ def wide_frame(reports: list[Report]):
 
     rows = []
     for report in reports:
-        row = {"document": report.document, "outcome": report.outcome, "main_doubt": report.main_doubt,
+        row: dict[str, object] = {"document": report.document, "outcome": report.outcome,
+                                  "main_doubt": report.main_doubt,
                "template": report.template or "", "agency": report.agency, "year": report.year}
         for key in ALL_CELLS:
             cell = report.cells.get(key)
