@@ -173,6 +173,8 @@ _PROBE = {"label": "一、本年新收政府信息公开申请数量", "context"
 def _check_runs(model: RowClassifier, path: Path, trained_with: str | None) -> None:
     """A model pickled by one scikit-learn may load under another and fail on its first document
     (an attribute renamed or gone): try it once, and say what to do."""
+    import sklearn
+
     try:
         model.predict_proba([_PROBE])
     except Exception as e:

@@ -11,6 +11,7 @@ holds rows of generated reports, labelled by the generator that printed them.
 from __future__ import annotations
 
 import csv
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -197,7 +198,9 @@ def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5) -
         "seed": seed,
         "parameters": model.get_params(),
         "templates": list(schema.TEMPLATES),
-        "training_files": [{"path": str(p), "sha256": sha256(p), "rows": len(read_rows(p))} for p in files],
+        # relative to where training ran: a card names no folder of the machine it was made on
+        "training_files": [{"path": os.path.relpath(p), "sha256": sha256(p), "rows": len(read_rows(p))}
+                           for p in files],
         "rows": len(rows),
         "documents": len({r.document for r in rows}),
         "rows_per_id": dict(sorted(Counter(r.row for r in rows).items())),
