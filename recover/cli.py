@@ -374,3 +374,50 @@ def show(path, model, trust_model, doubts):
         raise click.ClickException(f"{path}: {e} ({e.reason})") from e
     # Into a pipe or a file, wide enough for the requests table (a terminal says its own width).
     Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(report_view(report, doubts=doubts))
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", default=0, show_default=True, help="Port to listen on (0: a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this machine lets others on the network see the batch.")
+@click.option("--no-browser", is_flag=True, help="Only print the address; do not open a browser.")
+def review(out_dir, port, host, no_browser):
+    """Check a batch's doubtful cells in the browser; every decision goes to OUT_DIR/corrections.csv."""
+    try:
+        from .review.app import serve
+    except ImportError as e:
+        raise click.ClickException(f"the review app needs the review extra: pip install 'recover[review]' ({e})")
+    if not (out_dir / "summary.csv").exists():
+        raise click.ClickException(f"{out_dir} is not a batch's output (no summary.csv): run recover batch first")
+
+    def ready(url):
+        click.echo(f"reviewing {out_dir} at {url} (Ctrl+C to stop); then: recover apply {out_dir}", err=True)
+        if not no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve(out_dir, host, port, ready)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--corrections", "corrections_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Decisions to apply (default: OUT_DIR/corrections.csv).")
+@click.option("--model", type=click.Path(exists=True, dir_okay=False), help="The row classifier the batch used.")
+@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+def apply(out_dir, corrections_file, model, trust_model):
+    """Rewrite a batch's outputs with the decisions of its review: reviewed cells, identities checked again."""
+    from .review import corrections
+
+    _check_model(model, trust_model)
+    try:
+        done = corrections.apply(out_dir, corrections_file, model, trust_model)
+    except corrections.CorrectionError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{done.cells} cells reviewed in {done.documents} documents, {done.cannot_tell} marked cannot tell "
+               f"→ {out_dir}/cells.csv", err=True)
+    if done.labelled_rows:
+        click.echo(f"{done.labelled_rows} rows mapped anew → {out_dir}/{corrections.LABELS_NAME}; "
+                   f"retrain: recover train --data training_data --data {out_dir}/{corrections.LABELS_NAME}", err=True)

@@ -1,0 +1,276 @@
+"""The review application: a local web page over one batch's output folder.
+
+It lists the batch's documents (the neediest first), shows a document's three tables as printed
+with every cell coloured by status and doubt, and walks the cells to check one by one: why each is
+in doubt, what else it could be, where it was printed.  Each decision is appended to the batch's
+corrections.csv at once; the page then shows which identities hold with the decisions made.
+
+Safe by default: it listens on 127.0.0.1 only; it answers only requests naming this machine in
+their Host header (a web page elsewhere cannot reach it through DNS rebinding); it serves the
+batch's documents by their names in summary.csv, never a path a request gives; a request that
+changes anything carries the token the page was served with; documents' text travels as JSON
+and is put in the page as text, and the page's content security policy runs no inline script.
+"""
+from __future__ import annotations
+
+import copy
+import hmac
+import json
+import secrets
+import threading
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.trustedhost import TrustedHostMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from .. import schema
+from ..reconcile import UNKNOWN, _adds_up, infer
+from ..report import Report
+from ..values import format_value
+from . import corrections, evidence, forms, reasons
+
+STATIC = Path(__file__).parent / "static"
+TOKEN_HEADER = "X-Review-Token"
+LOCAL_HOSTS = ("127.0.0.1", "localhost", "[::1]")
+_SECURITY_HEADERS = [
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; object-src 'none'; "
+                                 b"base-uri 'none'; frame-ancestors 'none'; form-action 'none'"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+]
+
+
+def needs_check(report: Report) -> list[str]:
+    """The cells a person should look at, in printed order: unknown, or flagged with a doubt."""
+    return [key for key, c in report.cells.items()
+            if c.status == UNKNOWN or any(reasons.is_doubt(f) for f in c.flags)]
+
+
+class Batch:
+    """A batch output folder as the page sees it: each document's cells with the decisions made
+    so far put in (exactly as ``recover apply`` will put them)."""
+
+    def __init__(self, out_dir: Path):
+        self.out = Path(out_dir).resolve()
+        self.lock = threading.Lock()
+        self.reload()
+
+    def reload(self) -> None:
+        rows = corrections.summary_rows(self.out)
+        self.summary = {r["document"]: r for r in rows}
+        self.saved = {name: json.loads((self.out / "json" / f"{name}.json").read_text(encoding="utf-8"))
+                      for name in self.summary}
+        self.decisions = corrections.latest(corrections.read(self.out))
+        self.current = {name: self._build(name) for name in self.summary}
+
+    def _build(self, name: str) -> Report:
+        report = Report.from_dict(self.saved[name])
+        if report.cells:
+            corrections.apply_to_report(report, self.decisions.get(name, {}))
+        return report
+
+    def report(self, name: str) -> Report:
+        if name not in self.summary:
+            raise HTTPException(404, "no such document in this batch")
+        return self.current[name]
+
+    def source_path(self, name: str) -> Path:
+        """The input a document was read from, as the batch recorded it."""
+        return Path(self.summary[name]["path"])
+
+    def to_check(self, name: str) -> list[str]:
+        decided = self.decisions.get(name, {})
+        return [k for k in needs_check(self.report(name)) if k not in decided]
+
+    def decide(self, decision: corrections.Decision) -> None:
+        report = self.report(decision.document)
+        if not report.cells:
+            raise corrections.CorrectionError("this document was not read: there is nothing to decide")
+        corrections.check(decision, report.template)
+        with self.lock:
+            decision = corrections.append(self.out, decision)
+            self.decisions.setdefault(decision.document, {})[decision.cell] = decision
+            self.current[decision.document] = self._build(decision.document)
+
+    def apply(self) -> corrections.Applied:
+        with self.lock:
+            applied = corrections.apply(self.out)
+            self.reload()
+        return applied
+
+    # --- what the page is sent -----------------------------------------------------------------
+
+    def listing(self) -> list[dict]:
+        out = []
+        for name, row in self.summary.items():
+            report = self.current[name]
+            out.append({"document": name, "outcome": report.outcome, "template": report.template or "",
+                        "agency": report.agency, "year": report.year, "kind": report.kind,
+                        "error": report.error, "to_check": len(self.to_check(name)),
+                        "decided": len(self.decisions.get(name, {}))})
+        return sorted(out, key=lambda d: (-d["to_check"], d["document"]))
+
+    def document(self, name: str) -> dict:
+        report = self.report(name)
+        decided = self.decisions.get(name, {})
+        view = {"document": name, "outcome": report.outcome, "template": report.template, "kind": report.kind,
+                "agency": report.agency, "year": report.year, "error": report.error, "notes": report.notes,
+                "flags": [_flag(f) for f in report.flags], "queue": self.to_check(name),
+                "to_check": needs_check(report), "rows": [vars(r) for r in report.rows],
+                "decisions": {k: {"decision": d.decision, "value": d.value} for k, d in decided.items()}}
+        if not report.cells:
+            return view
+        view["form"] = forms.form(report.template)
+        view["row_keys"] = list(schema.row_keys(report.template))
+        view["cells"] = {key: {"value": format_value(c.value), "status": c.status, "confidence": c.confidence,
+                               "printed": c.printed, "flags": [_flag(f) for f in c.flags],
+                               "doubt": c.status == UNKNOWN or any(reasons.is_doubt(f) for f in c.flags),
+                               "label": _cell_label(report.template, key)}
+                         for key, c in report.cells.items()}
+        view["identities"] = [{"name": i.name, "kind": i.kind, "holds": _adds_up(i, report.cells),
+                               "cells": list(i.cells)} for i in schema.identities(report.template)]
+        return view
+
+    def cell(self, name: str, key: str) -> dict:
+        """What the page shows beside one cell: the values it could be, and where it was printed."""
+        report = self.report(name)
+        if key not in report.cells:
+            raise HTTPException(404, "no such cell in this document")
+        cell = report.cells[key]
+        return {"cell": key, "alternatives": alternatives(report, key),
+                "evidence": evidence.describe(self.source_path(name), report.kind, cell, name, key)}
+
+
+def alternatives(report: Report, key: str) -> list[dict]:
+    """Values the tool weighed for a cell: as printed, and what each identity through it forces
+    from the other cells (the reconciler's own inference, asked about this cell alone)."""
+    cell = report.cells[key]
+    out = []
+    if cell.printed:
+        out.append({"value": cell.printed, "why": "as printed"})
+    for identity in schema.identities(report.template):
+        if key not in identity.cells:
+            continue
+        cells = copy.deepcopy({c: report.cells[c] for c in identity.cells})
+        cells[key].value = None
+        infer([identity], cells)
+        if cells[key].value is not None:
+            out.append({"value": format_value(cells[key].value), "why": f"what identity {identity.name} forces"})
+    return out
+
+
+def _flag(flag: str) -> dict:
+    return {"flag": flag, "meaning": reasons.meaning(flag), "doubt": reasons.is_doubt(flag)}
+
+
+def _cell_label(template: str, key: str) -> str:
+    table, row_id, _ = key.split("/")
+    return f"{schema.row(template, f'{table}/{row_id}').label} · {schema.column_label(template, key)}"
+
+
+# --- the web application -------------------------------------------------------------------------
+
+
+def create_app(out_dir: Path, host: str = "127.0.0.1") -> Starlette:
+    """The application over one batch; ``host`` is the address it is served on (the Host header
+    must name it or this machine)."""
+    batch = Batch(out_dir)
+    token = secrets.token_urlsafe(32)
+    page = (STATIC / "index.html").read_text(encoding="utf-8").replace("{{token}}", token)
+
+    def changes(request: Request) -> None:
+        if not hmac.compare_digest(request.headers.get(TOKEN_HEADER, ""), token):
+            raise HTTPException(403, "this request does not carry the page's token")
+
+    async def index(request: Request):
+        return HTMLResponse(page, headers={"cache-control": "no-store"})
+
+    async def documents(request: Request):
+        return JSONResponse({"batch": batch.out.name, "documents": batch.listing()})
+
+    async def document(request: Request):
+        return JSONResponse(batch.document(request.query_params.get("name", "")))
+
+    async def cell(request: Request):
+        return JSONResponse(batch.cell(request.query_params.get("name", ""), request.query_params.get("cell", "")))
+
+    async def crop(request: Request):
+        name, key = request.query_params.get("name", ""), request.query_params.get("cell", "")
+        report = batch.report(name)
+        if key not in report.cells:
+            raise HTTPException(404, "no such cell in this document")
+        png = evidence.crop(batch.source_path(name), report.cells[key])
+        if png is None:
+            raise HTTPException(404, "no page image for this cell")
+        return Response(png, media_type="image/png")
+
+    async def decide(request: Request):
+        changes(request)
+        try:
+            body = await request.json()
+            decision = corrections.Decision(str(body["document"]), str(body["cell"]), str(body.get("value", "")),
+                                            str(body["decision"]), str(body.get("note", "")))
+            batch.decide(decision)
+        except (ValueError, KeyError, TypeError, corrections.CorrectionError) as e:
+            return JSONResponse({"error": str(e)}, status_code=400)
+        return JSONResponse(batch.document(decision.document))
+
+    async def apply(request: Request):
+        changes(request)
+        return JSONResponse(vars(batch.apply()))
+
+    routes = [
+        Route("/", index),
+        Route("/api/documents", documents),
+        Route("/api/document", document),
+        Route("/api/cell", cell),
+        Route("/api/crop.png", crop),
+        Route("/api/decisions", decide, methods=["POST"]),
+        Route("/api/apply", apply, methods=["POST"]),
+        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    ]
+    allowed = sorted(set(LOCAL_HOSTS) | {host})
+    app = Starlette(routes=routes, middleware=[Middleware(TrustedHostMiddleware, allowed_hosts=allowed),
+                                               Middleware(_SecurityHeaders)])
+    app.state.batch, app.state.token = batch, token
+    return app
+
+
+class _SecurityHeaders:
+    """Every response says: run only this site's own scripts, sniff no content types."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        async def send_with_headers(message):
+            if message["type"] == "http.response.start":
+                message["headers"] = list(message.get("headers", [])) + _SECURITY_HEADERS
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
+
+
+def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> None:
+    """Serve the review application until interrupted; ``on_ready(url)`` hears the address (with
+    ``port`` 0 a free port is taken)."""
+    import socket
+
+    import uvicorn
+
+    app = create_app(out_dir, host)
+    sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    shown = f"[{host}]" if ":" in host else host
+    url = f"http://{shown}:{sock.getsockname()[1]}/"
+    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    if on_ready:
+        on_ready(url)
+    server.run(sockets=[sock])
