@@ -192,5 +192,5 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | RowScorer |
         document=name, template=choice.template, cells=cells, flags=list(choice.flags),
         kind=layout.kind, encoding=layout.encoding, notes=list(layout.notes), agency=agency, year=year,
         rows=[RowMatch(r.key, r.candidate.own_label, round(r.probability, 3),
-                       _numbers(r.candidate), r.candidate.line) for r in rows],
+                       _numbers(r.candidate), r.candidate.line, r.candidate.index) for r in rows],
     )

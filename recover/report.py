@@ -30,6 +30,7 @@ class RowMatch:
     probability: float
     values: list[str]
     line: int
+    index: int | None = None  # the candidate's place among the document's row candidates
 
 
 @dataclass(frozen=True)

@@ -257,9 +257,9 @@ class _SecurityHeaders:
         await self.app(scope, receive, send_with_headers if scope["type"] == "http" else send)
 
 
-def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> None:
-    """Serve the review application until interrupted; ``on_ready(url)`` hears the address (with
-    ``port`` 0 a free port is taken)."""
+def server(out_dir: Path, host: str = "127.0.0.1", port: int = 0):
+    """A uvicorn server for the review application, its socket already bound (with ``port`` 0,
+    to a free port), and its address: ``server.run(sockets=[sock])`` serves until told to stop."""
     import socket
 
     import uvicorn
@@ -268,9 +268,14 @@ def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 0, on_ready=None) 
     sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((host, port))
+    sock.listen(128)  # connections made before the server starts wait for it
     shown = f"[{host}]" if ":" in host else host
-    url = f"http://{shown}:{sock.getsockname()[1]}/"
-    server = uvicorn.Server(uvicorn.Config(app, log_level="warning"))
+    return uvicorn.Server(uvicorn.Config(app, log_level="warning")), sock, f"http://{shown}:{sock.getsockname()[1]}/"
+
+
+def serve(out_dir: Path, host: str = "127.0.0.1", port: int = 0, on_ready=None) -> None:
+    """Serve the review application until interrupted; ``on_ready(url)`` hears the address."""
+    uvicorn_server, sock, url = server(out_dir, host, port)
     if on_ready:
         on_ready(url)
-    server.run(sockets=[sock])
+    uvicorn_server.run(sockets=[sock])

@@ -6,7 +6,8 @@ acknowledged, so a browser or server killed at any point loses nothing that was 
 last decision on a cell is the one that counts; earlier ones stay as the record of the review.
 
 A decision names a cell ``table/row/col``, or a whole printed row ``table/row/*`` with the value
-``line:N`` (``appeals/*/*`` for the appeals table printed as one row): "the row printed at line N is this canonical row" (a row the classifier named wrong).
+``candidate:N`` (``appeals/*/*`` for the appeals table printed as one row): "the document's row
+candidate N (its JSON's ``rows[].index``) is this canonical row" (a row the classifier named wrong).
 Such a decision is applied by reading the document again with that row named as the reviewer
 said, and it becomes a labelled row for ``recover train`` (see :func:`write_labels`).
 """
@@ -28,7 +29,7 @@ LABELS_NAME = "corrections.tsv"
 COLUMNS = ("document", "cell", "value", "decision", "note", "time")
 ACCEPTED, CORRECTED, CANNOT_TELL = "accepted", "corrected", "cannot_tell"
 DECISIONS = (ACCEPTED, CORRECTED, CANNOT_TELL)
-_ROW_VALUE = re.compile(r"line:(\d+)")
+_ROW_VALUE = re.compile(r"candidate:(\d+)")
 
 
 class CorrectionError(ValueError):
@@ -39,7 +40,7 @@ class CorrectionError(ValueError):
 class Decision:
     document: str
     cell: str  # table/row/col, or table/row/* for a printed row mapped to another canonical row
-    value: str  # the value accepted or typed; "line:N" for a row mapping; empty for cannot_tell
+    value: str  # the value accepted or typed; "candidate:N" for a row mapping; empty for cannot_tell
     decision: str
     note: str = ""
     time: str = ""
@@ -55,8 +56,8 @@ class Decision:
         return self.cell[:-2]
 
     @property
-    def line(self) -> int:
-        """For a row mapping: the printed row's line, as the document's JSON ``rows`` give it."""
+    def candidate(self) -> int:
+        """For a row mapping: the printed row's index among the document's row candidates."""
         return int(_ROW_VALUE.fullmatch(self.value).group(1))
 
 
@@ -68,7 +69,7 @@ def check(decision: Decision, template: str) -> None:
         if decision.row_key not in schema.row_keys(template):
             raise CorrectionError(f"{decision.row_key} is not a row of template {template}")
         if decision.decision != CORRECTED or not _ROW_VALUE.fullmatch(decision.value):
-            raise CorrectionError("a row mapping is a 'corrected' decision with the value line:N")
+            raise CorrectionError("a row mapping is a 'corrected' decision with the value candidate:N")
         return
     if decision.cell not in schema.cell_keys(template):
         raise CorrectionError(f"{decision.cell} is not a cell of template {template}")
@@ -250,9 +251,8 @@ def batch_formats(out_dir: Path) -> set[str]:
 
 def write_labels(out_dir: Path, rows: list[Decision], paths: dict[str, Path], model_path: str | None,
                  trust_model: bool) -> int:
-    """Each row mapping as a labelled row in ``recover label``'s format: the document is read
-    again and the candidate printed at that line gets the reviewer's row ID."""
-    from ..extract import find_candidates, read_layouts
+    """Each row mapping as a labelled row in ``recover label``'s format: the document's row
+    candidates are listed again and the one the decision names gets the reviewer's row ID."""
     from ..model import load_model
     from ..training import candidate_rows, write_rows
 
@@ -261,12 +261,10 @@ def write_labels(out_dir: Path, rows: list[Decision], paths: dict[str, Path], mo
     model = load_model(model_path, trust=trust_model)
     labelled = []
     for document in sorted({d.document for d in rows}):
-        path = paths[document]
-        at_line = {d.line: d.row_key for d in rows if d.document == document}
-        lines = [c.line for c in find_candidates(read_layouts(path.read_bytes())[0])]
-        for row in candidate_rows(path, model):  # a row's index is its candidate's
-            if lines[row.index] in at_line:
-                row.row = at_line[lines[row.index]]
+        named = {d.candidate: d.row_key for d in rows if d.document == document}
+        for row in candidate_rows(paths[document], model):
+            if row.index in named:
+                row.row = named[row.index]
                 labelled.append(row)
     write_rows(Path(out_dir) / LABELS_NAME, labelled)
     return len(labelled)

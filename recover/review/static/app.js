@@ -208,10 +208,10 @@ function drawRows() {
   const v = state.doc;
   const body = el("tbody");
   for (const r of v.rows) {
-    const pick = el("select", { "data-line": r.line, "aria-label": `canonical row of line ${r.line}` },
+    const pick = el("select", { "data-candidate": r.index, "aria-label": `canonical row of “${r.label}”` },
       ...v.row_keys.map(k => el("option", { value: k, text: k, selected: k === r.key })));
-    pick.addEventListener("change", () => decide({ cell: pick.value + "/*", value: `line:${r.line}`, decision: "corrected",
-                                                   note: `printed row at line ${r.line} was taken for ${r.key}` }));
+    pick.addEventListener("change", () => decide({ cell: pick.value + "/*", value: `candidate:${r.index}`,
+                                                   decision: "corrected", note: `taken for ${r.key}` }));
     body.append(el("tr", {}, el("td", { text: String(r.line) }), el("td", { text: r.label }),
       el("td", { text: r.values.join(" | ") }), el("td", { text: r.probability.toFixed(2) }), el("td", {}, pick)));
   }
