@@ -166,7 +166,8 @@ class Report:
             "notes": self.notes,
             "flags": self.flags,
             "cells": {key: {"value": _json_value(c.value), "status": c.status,
-                            "confidence": round(c.confidence, 3), "flags": c.flags, "printed": c.printed}
+                            "confidence": round(c.confidence, 3), "flags": c.flags, "printed": c.printed,
+                            "source": c.source, "alternatives": c.alternatives}
                       for key, c in self.cells.items()},
             "rows": [vars(r) for r in self.rows],
         }
@@ -176,7 +177,8 @@ class Report:
         """The report :meth:`to_dict` wrote (a batch reads its finished documents back this way);
         files written before values were typed (numbers as strings) are read too."""
         cells = {key: CellResult(_parsed_value(key, c["value"]), c["status"], c["confidence"], list(c["flags"]),
-                                 c.get("printed", ""))
+                                 c.get("printed", ""), source=c.get("source"),
+                                 alternatives=list(c.get("alternatives", [])))
                  for key, c in data.get("cells", {}).items()}
         return cls(document=data["document"], template=data.get("template"), cells=cells,
                    flags=list(data.get("flags", [])), error=data.get("error", ""),

@@ -146,8 +146,13 @@ def _plainly_chinese(text: str) -> bool:
 
 
 def with_page(lines: list[Line], page: int) -> list[Line]:
+    """Lines of a page: each cell's source names the page; a cell of the page's text (not of a
+    ruled table) is placed by its page alone, the text being pdfplumber's, not the file's."""
     for line in lines:
         line.page = page
+        for cell in line.cells:
+            box = {"bbox": cell.source["bbox"]} if cell.source and "bbox" in cell.source else {}
+            cell.source = {"page": page, **box}
     return lines
 
 
@@ -208,7 +213,8 @@ def _table_rows(table) -> list[list[Cell]]:
                 continue
             c0, c1 = _nearest(xs, box[0]), _nearest(xs, box[2])
             r0, r1 = _nearest(ys, box[1]), _nearest(ys, box[3])
-            cell = Cell(squeeze(normalize(text or ""), digits=True), col=c0, span=max(c1 - c0, 1))
+            cell = Cell(squeeze(normalize(text or ""), digits=True), col=c0, span=max(c1 - c0, 1),
+                        source={"bbox": [round(v, 1) for v in box]})
             grid.setdefault(r0, []).append(cell)
             for r in range(r0 + 1, r1):
                 grid.setdefault(r, []).append(Cell(cell.text, col=c0, span=cell.span, spanned=True))

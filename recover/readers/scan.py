@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import UnreadableDocumentError
-from ..layout import Cell, Layout, Line, is_cjk, squeeze, tokenize
+from ..layout import Cell, Layout, Line, is_cjk, squeeze, tokenize, with_sources
 from ..values import looks_like_value, normalize
 
 OCR_DPI = 300  # PDF pages are rendered at this resolution for OCR
@@ -119,7 +119,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
                 texts[i] = text
             else:  # a number neither model could read: it keeps its place, unread
                 unreadable.add(pieces[i].cell)
-    return _assemble(pieces, texts, grids, page, unreadable)
+    return _assemble(pieces, texts, grids, page, unreadable, (image.width, image.height), scale)
 
 
 # --- the image --------------------------------------------------------------------------------
@@ -358,15 +358,19 @@ def _one_thread():
 
 
 def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: int,
-              unreadable: AbstractSet[tuple[int, int, int, int, int] | None] = frozenset()) -> list[Line]:
-    """Tables as grid lines and the other lines as text, top to bottom."""
+              unreadable: AbstractSet[tuple[int, int, int, int, int] | None] = frozenset(),
+              size: tuple[int, int] | None = None, scale: float = 1.0) -> list[Line]:
+    """Tables as grid lines and the other lines as text, top to bottom.  A table cell's source
+    is its box in pixels of the page image of ``size`` (read enlarged ``scale`` times)."""
     cell_text = {p.cell: t for p, t in zip(pieces, texts) if p.cell is not None}
     blocks: list[tuple[int, list[Line]]] = []
     for g, grid in enumerate(grids):
         rows: dict[int, list[Cell]] = {}
         for r0, c0, r1, c1 in grid.cells:
             text = squeeze(cell_text.get((g, r0, c0, r1, c1), ""), digits=True)
-            rows.setdefault(r0, []).append(Cell(text, col=c0, span=c1 - c0, ocr=True,
+            box = [round(v / scale) for v in (grid.xs[c0], grid.ys[r0], grid.xs[c1], grid.ys[r1])]
+            source = {"page": page, "box": box, **({"size": list(size)} if size else {})}
+            rows.setdefault(r0, []).append(Cell(text, col=c0, span=c1 - c0, ocr=True, source=source,
                                                 unreadable=(g, r0, c0, r1, c1) in unreadable))
             for r in range(r0 + 1, r1):
                 rows.setdefault(r, []).append(Cell(text, col=c0, span=c1 - c0, spanned=True, ocr=True))
@@ -375,7 +379,7 @@ def _assemble(pieces: list[_Piece], texts: list[str], grids: list[_Grid], page: 
         blocks.append((grid.ys[0], [line for line in lines if any(c.text for c in line.cells)]))
     for p, text in zip(pieces, texts):
         if p.cell is None and text:
-            cells = tokenize(text, ocr=True)
+            cells = with_sources(tokenize(text, ocr=True), text, {"page": page})
             blocks.append((p.top, [Line(cells, grid=False, page=page)]))
     return [line for _, lines in sorted(blocks, key=lambda b: b[0]) for line in lines]
 

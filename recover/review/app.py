@@ -29,11 +29,13 @@ from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from .. import cells as vocabulary
 from .. import schema
-from ..reconcile import UNKNOWN, _adds_up, infer
+from ..cells import UNKNOWN
+from ..reconcile.identities import adds_up, infer
 from ..report import Report
 from ..values import format_value
-from . import corrections, evidence, forms, reasons
+from . import corrections, evidence, forms
 
 STATIC = Path(__file__).parent / "static"
 TOKEN_HEADER = "X-Review-Token"
@@ -49,7 +51,7 @@ _SECURITY_HEADERS = [
 def needs_check(report: Report) -> list[str]:
     """The cells a person should look at, in printed order: unknown, or flagged with a doubt."""
     return [key for key, c in report.cells.items()
-            if c.status == UNKNOWN or any(reasons.is_doubt(f) for f in c.flags)]
+            if c.status == UNKNOWN or vocabulary.doubts(c.flags)]
 
 
 class Batch:
@@ -88,15 +90,18 @@ class Batch:
         decided = self.decisions.get(name, {})
         return [k for k in needs_check(self.report(name)) if k not in decided]
 
-    def decide(self, decision: corrections.Decision) -> None:
-        report = self.report(decision.document)
+    def decide(self, document: str, decisions: list[corrections.Decision]) -> None:
+        """Record decisions on one document's cells (all checked before any is written)."""
+        report = self.report(document)
         if not report.cells:
             raise corrections.CorrectionError("this document was not read: there is nothing to decide")
-        corrections.check(decision, report.template)
+        for decision in decisions:
+            corrections.check(decision, report.template)
         with self.lock:
-            decision = corrections.append(self.out, decision)
-            self.decisions.setdefault(decision.document, {})[decision.cell] = decision
-            self.current[decision.document] = self._build(decision.document)
+            for decision in decisions:
+                decision = corrections.append(self.out, decision)
+                self.decisions.setdefault(document, {})[decision.cell] = decision
+            self.current[document] = self._build(document)
 
     def apply(self) -> corrections.Applied:
         with self.lock:
@@ -130,10 +135,10 @@ class Batch:
         view["row_keys"] = list(schema.row_keys(report.template))
         view["cells"] = {key: {"value": format_value(c.value), "status": c.status, "confidence": c.confidence,
                                "printed": c.printed, "flags": [_flag(f) for f in c.flags],
-                               "doubt": c.status == UNKNOWN or any(reasons.is_doubt(f) for f in c.flags),
+                               "doubt": c.status == UNKNOWN or bool(vocabulary.doubts(c.flags)),
                                "label": _cell_label(report.template, key)}
                          for key, c in report.cells.items()}
-        view["identities"] = [{"name": i.name, "kind": i.kind, "holds": _adds_up(i, report.cells),
+        view["identities"] = [{"name": i.name, "kind": i.kind, "holds": adds_up(i, report.cells),
                                "cells": list(i.cells)} for i in schema.identities(report.template)]
         return view
 
@@ -144,16 +149,18 @@ class Batch:
             raise HTTPException(404, "no such cell in this document")
         cell = report.cells[key]
         return {"cell": key, "alternatives": alternatives(report, key),
-                "evidence": evidence.describe(self.source_path(name), report.kind, cell, name, key)}
+                "evidence": evidence.describe(self.source_path(name), cell, name, key)}
 
 
 def alternatives(report: Report, key: str) -> list[dict]:
-    """Values the tool weighed for a cell: as printed, and what each identity through it forces
-    from the other cells (the reconciler's own inference, asked about this cell alone)."""
+    """Values the tool weighed for a cell: as printed, each reading the identities allowed (the
+    splits of a digit run, the placements of a row's numbers), and what each identity through it
+    forces from the other cells (the reconciler's own inference, asked about this cell alone)."""
     cell = report.cells[key]
     out = []
     if cell.printed:
         out.append({"value": cell.printed, "why": "as printed"})
+    out += [{"value": v, "why": "a reading the identities allow"} for v in cell.alternatives]
     for identity in schema.identities(report.template):
         if key not in identity.cells:
             continue
@@ -165,8 +172,9 @@ def alternatives(report: Report, key: str) -> list[dict]:
     return out
 
 
-def _flag(flag: str) -> dict:
-    return {"flag": flag, "meaning": reasons.meaning(flag), "doubt": reasons.is_doubt(flag)}
+def _flag(name: str) -> dict:
+    flag = vocabulary.flag(name)
+    return {"flag": name, "meaning": flag.meaning, "doubt": flag.doubt}
 
 
 def _cell_label(template: str, key: str) -> str:
@@ -211,15 +219,19 @@ def create_app(out_dir: Path, host: str = "127.0.0.1") -> Starlette:
         return Response(png, media_type="image/png")
 
     async def decide(request: Request):
+        """One decision on a cell, or the same decision on several (``cells``: "cannot tell" for
+        the rest of a table cut off, say)."""
         changes(request)
         try:
             body = await request.json()
-            decision = corrections.Decision(str(body["document"]), str(body["cell"]), str(body.get("value", "")),
-                                            str(body["decision"]), str(body.get("note", "")))
-            batch.decide(decision)
+            document = str(body["document"])
+            keys = body["cells"] if "cells" in body else [body["cell"]]
+            batch.decide(document, [corrections.Decision(document, str(key), str(body.get("value", "")),
+                                                         str(body["decision"]), str(body.get("note", "")))
+                                    for key in keys])
         except (ValueError, KeyError, TypeError, corrections.CorrectionError) as e:
             return JSONResponse({"error": str(e)}, status_code=400)
-        return JSONResponse(batch.document(decision.document))
+        return JSONResponse(batch.document(document))
 
     async def apply(request: Request):
         changes(request)

@@ -23,6 +23,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from .. import schema
+from ..cells import INFERRED, PRINTED, REVIEWED, UNKNOWN
 
 FILE_NAME = "corrections.csv"
 LABELS_NAME = "corrections.tsv"
@@ -146,7 +147,6 @@ def latest(decisions: list[Decision]) -> dict[str, dict[str, Decision]]:
 
 # --- applying the decisions to the batch's outputs ----------------------------------------------
 
-REVIEWED = "reviewed"
 # A reviewer looked at the cell and could not tell its value: it stays in doubt, and says why.
 CANNOT_TELL_FLAG = "review_cannot_tell"
 _BROKEN = "identity_broken:"
@@ -157,7 +157,7 @@ def apply_to_report(report, decisions: dict[str, Decision]) -> None:
     worked out from others are worked out again from the reviewed values, and every broken
     identity is named again.  A reviewed cell carries no doubt; an identity that stays broken
     over reviewed cells (the agency's own arithmetic) is named in the document's flags."""
-    from ..reconcile import INFERRED, PRINTED, UNKNOWN, _check, infer
+    from ..reconcile.identities import check as check_identities, infer
 
     cells = report.cells
     for key, d in decisions.items():
@@ -171,12 +171,12 @@ def apply_to_report(report, decisions: dict[str, Decision]) -> None:
     for cell in cells.values():
         cell.flags = [f for f in cell.flags if not f.startswith(_BROKEN)]
         if cell.status == INFERRED:  # worked out again below, from the values as reviewed
-            cell.value, cell.status = None, UNKNOWN
+            cell.value, cell.status, cell.source = None, UNKNOWN, None
             cell.flags = [f for f in cell.flags if f not in ("inferred_from_doubtful", "ocr_unconfirmed")]
     identities = schema.identities(report.template)
     before = {key: cell.confidence for key, cell in cells.items()}
     infer(identities, cells)
-    _check(identities, cells)
+    check_identities(identities, cells)
     for key, cell in cells.items():  # the batch already raised what identities confirm: not twice
         if cell.status == PRINTED:
             cell.confidence = min(cell.confidence, before[key])
@@ -206,7 +206,10 @@ def apply(out_dir: Path, corrections: Path | None = None, model_path: str | None
     with the decisions in ``corrections`` (default: the batch's own corrections.csv), each file
     replaced atomically; identity 5 is checked again across the batch.  Row mappings are written
     to ``corrections.tsv``, a label file ``recover train --data`` reads."""
-    from ..batch import CROSS_YEAR_FLAG, Input, _save, check_across_years, write_outputs
+    from ..batch.inputs import Input
+    from ..batch.outputs import write_outputs
+    from ..batch.run import CROSS_YEAR_FLAGS, save_report
+    from ..reconcile.identities import check_across_years
     from ..report import Report
 
     out_dir = Path(out_dir)
@@ -216,7 +219,7 @@ def apply(out_dir: Path, corrections: Path | None = None, model_path: str | None
         data = json.loads((out_dir / "json" / f"{row['document']}.json").read_text(encoding="utf-8"))
         report = Report.from_dict(data)
         for cell in report.cells.values():  # identity 5 is checked again below, over the batch
-            cell.flags = [f for f in cell.flags if f != CROSS_YEAR_FLAG]
+            cell.flags = [f for f in cell.flags if f not in CROSS_YEAR_FLAGS]
         if report.cells:
             for d in decided.get(report.document, {}).values():
                 if not d.is_row:
@@ -228,7 +231,7 @@ def apply(out_dir: Path, corrections: Path | None = None, model_path: str | None
     for report in reports:
         settle_reviewed(report)
     for item, report in zip(inputs, reports):
-        _save(report, item.path, out_dir / "json")
+        save_report(report, item.path, out_dir / "json")
     write_outputs(reports, inputs, out_dir, batch_formats(out_dir))
     rows = [d for ds in decided.values() for d in ds.values() if d.is_row]
     labelled = write_labels(out_dir, rows, {i.name: i.path for i in inputs}, model_path, trust_model)

@@ -131,7 +131,7 @@ function drawDocument() {
   const v = state.doc;
   document.getElementById("where").textContent =
     `${v.document} · ${v.agency || "?"} · ${v.year || "?"} · template ${v.template || "?"} · ${v.kind}`;
-  keys([["Enter/a", "accept"], ["0-9", "type the value"], ["c", "cannot tell"], ["j/→", "next"],
+  keys([["Enter/a", "accept"], ["0-9", "type the value"], ["c", "cannot tell"], ["C", "… the rest of the table"], ["j/→", "next"],
         ["k/←", "previous"], ["Esc", "batch"]]);
   if (!v.cells) {
     main.replaceChildren(el("p", { text: `Not read: ${v.error}` }));
@@ -276,7 +276,8 @@ async function loadCell(key) {
   if (key !== state.current) return;
   const alts = document.getElementById("alternatives");
   for (const a of info.alternatives) {
-    alts.append(el("li", {}, el("span", { class: "alt", text: a.value, onclick: () => { const i = document.getElementById("value"); i.value = a.value; i.focus(); } }),
+    const use = () => { const input = document.getElementById("value"); input.value = a.value; input.focus(); };
+    alts.append(el("li", {}, a.value ? el("span", { class: "alt", text: a.value, onclick: use }) : "empty",
       ` — ${a.why}`));
   }
   if (!info.alternatives.length) alts.append(el("li", { class: "info", text: "none recorded" }));
@@ -321,12 +322,13 @@ async function decide(body) {
     const at = state.doc.queue.indexOf(key);
     state.doc = view;
     if (body.cell && body.cell.endsWith("/*")) { say("row mapping recorded"); drawDocument(); return; }
+    if (body.cells) { say(`${body.decision}: ${body.cells.length} cells`); }
     // On to the next cell to check (the one decided has left the queue).
     const queue = view.queue;
     state.current = queue.length ? queue[Math.min(Math.max(at, 0), queue.length - 1)] : key;
     refreshCells();
     drawPanel();
-    say(`${body.decision}: ${key}`);
+    if (!body.cells) say(`${body.decision}: ${key}`);
   } catch (e) { say(String(e.message || e), true); }
 }
 
@@ -337,6 +339,13 @@ function accept() {
 }
 
 function cannotTell() { decide({ value: "", decision: "cannot_tell" }); }
+
+function cannotTellTable() {
+  // Every cell left to check in the current cell's table: a document cut off, a table not printed.
+  const table = state.current.split("/")[0];
+  const cells = state.doc.queue.filter(k => k.split("/")[0] === table);
+  decide({ cells, value: "", decision: "cannot_tell", note: "the rest of the table" });
+}
 
 function submitTyped(text) {
   const value = text.trim();
@@ -357,6 +366,7 @@ function onKey(e) {
   if (k === "Escape") { location.hash = ""; }
   else if (k === "Enter" || k === "a") { e.preventDefault(); accept(); }
   else if (k === "c") { e.preventDefault(); cannotTell(); }
+  else if (k === "C") { e.preventDefault(); cannotTellTable(); }
   else if (k === "j" || k === "ArrowRight" || k === "ArrowDown" || k === "n") { e.preventDefault(); step(1); }
   else if (k === "k" || k === "ArrowLeft" || k === "ArrowUp" || k === "p") { e.preventDefault(); step(-1); }
   else if (/^[0-9.\-]$/.test(k) || k === "e") {
