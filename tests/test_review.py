@@ -130,14 +130,16 @@ def test_apply_checks_identity_5_across_the_years_again(batch):
     assert "identity_broken:cross_year" in saved(batch, PINGTAN_2021)["flags"]
 
 
-def test_a_row_mapped_anew_becomes_a_labelled_row_for_training(batch):
-    index = next(r["index"] for r in saved(batch, SHANGHAI)["rows"] if r["key"] == "active/licensing")
-    corrections.append(batch, corrections.Decision(SHANGHAI, "active/other_services/*", f"candidate:{index}",
-                                                   "corrected"))
-    assert corrections.apply(batch).labelled_rows == 1
+def test_rows_mapped_anew_become_labelled_rows_for_training(batch):
+    index = {r["key"]: r["index"] for r in saved(batch, SHANGHAI)["rows"]}
+    for cell, key in (("active/other_services/*", "active/licensing"), ("none/*", "active/penalties"),
+                      ("none/*", "active/enforcement")):  # two lines that are no row: both kept
+        corrections.append(batch, corrections.Decision(SHANGHAI, cell, f"candidate:{index[key]}", "corrected"))
+    assert corrections.apply(batch).labelled_rows == 3
     rows = read_rows(batch / "corrections.tsv")
-    assert [(r.document, r.row, r.predicted) for r in rows] == [(SHANGHAI, "active/other_services", "active/licensing")]
-    assert rows[0].description["label"].startswith("行政许可")
+    assert [(r.row, r.predicted) for r in rows] == [("active/other_services", "active/licensing"),
+                                                   ("none", "active/penalties"), ("none", "active/enforcement")]
+    assert rows[0].document == SHANGHAI and rows[0].description["label"].startswith("行政许可")
 
 
 # --- the web application ---------------------------------------------------------------------------

@@ -100,7 +100,7 @@ class Batch:
         with self.lock:
             for decision in decisions:
                 decision = corrections.append(self.out, decision)
-                self.decisions.setdefault(document, {})[decision.cell] = decision
+                self.decisions.setdefault(document, {})[decision.subject] = decision
             self.current[document] = self._build(document)
 
     def apply(self) -> corrections.Applied:
@@ -128,11 +128,11 @@ class Batch:
                 "agency": report.agency, "year": report.year, "error": report.error, "notes": report.notes,
                 "flags": [_flag(f) for f in report.flags], "queue": self.to_check(name),
                 "to_check": needs_check(report), "rows": [vars(r) for r in report.rows],
-                "decisions": {k: {"decision": d.decision, "value": d.value} for k, d in decided.items()}}
+                "decisions": {k: {"cell": d.cell, "decision": d.decision, "value": d.value} for k, d in decided.items()}}
         if not report.cells:
             return view
         view["form"] = forms.form(report.template)
-        view["row_keys"] = list(schema.row_keys(report.template))
+        view["row_keys"] = [*schema.row_keys(report.template), schema.NOT_A_ROW]
         view["cells"] = {key: {"value": format_value(c.value), "status": c.status, "confidence": c.confidence,
                                "printed": c.printed, "flags": [_flag(f) for f in c.flags],
                                "doubt": c.status == UNKNOWN or bool(vocabulary.doubts(c.flags)),

@@ -6,7 +6,8 @@ acknowledged, so a browser or server killed at any point loses nothing that was 
 last decision on a cell is the one that counts; earlier ones stay as the record of the review.
 
 A decision names a cell ``table/row/col``, or a whole printed row ``table/row/*`` with the value
-``candidate:N`` (``appeals/*/*`` for the appeals table printed as one row): "the document's row
+``candidate:N`` (``appeals/*/*`` for the appeals table printed as one row, ``none/*`` for a
+printed line that is no row of the tables): "the document's row
 candidate N (its JSON's ``rows[].index``) is this canonical row" (a row the classifier named wrong).
 Such a decision is applied by reading the document again with that row named as the reviewer
 said, and it becomes a labelled row for ``recover train`` (see :func:`write_labels`).
@@ -51,6 +52,11 @@ class Decision:
         return self.cell.endswith("/*")
 
     @property
+    def subject(self) -> str:
+        """What the decision is on: the cell, or for a row mapping the printed row."""
+        return self.value if self.is_row else self.cell
+
+    @property
     def row_key(self) -> str:
         """For a row mapping: the canonical row (``table/row``; ``appeals/*`` for the appeals
         table printed as one row, written ``appeals/*/*``)."""
@@ -67,7 +73,7 @@ def check(decision: Decision, template: str) -> None:
     if decision.decision not in DECISIONS:
         raise CorrectionError(f"decision must be one of {', '.join(DECISIONS)}, not {decision.decision!r}")
     if decision.is_row:
-        if decision.row_key not in schema.row_keys(template):
+        if decision.row_key not in schema.row_keys(template) and decision.row_key != schema.NOT_A_ROW:
             raise CorrectionError(f"{decision.row_key} is not a row of template {template}")
         if decision.decision != CORRECTED or not _ROW_VALUE.fullmatch(decision.value):
             raise CorrectionError("a row mapping is a 'corrected' decision with the value candidate:N")
@@ -138,10 +144,10 @@ def _read_file(path: Path) -> list[Decision]:
 
 
 def latest(decisions: list[Decision]) -> dict[str, dict[str, Decision]]:
-    """document → cell → the last decision on it."""
+    """document → cell (or ``candidate:N`` for a row mapping) → the last decision on it."""
     out: dict[str, dict[str, Decision]] = {}
     for d in decisions:
-        out.setdefault(d.document, {})[d.cell] = d
+        out.setdefault(d.document, {})[d.subject] = d
     return out
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 # Characters of source text shown on either side of a cell's span.
 CONTEXT = 240
-# Points of page shown above and below a cell's box (the crop is the page's full width).
-MARGIN_POINTS = 48
+# Points of page shown above and below a cell's box, and to either side.
+MARGIN_POINTS, SIDE_POINTS = 48, 170
 A4_WIDTH_POINTS = 595
 SCALE = 2  # pixels a point: 144 dpi
 
@@ -83,8 +83,10 @@ def crop(path: Path, cell) -> bytes | None:
         return _png(image)
     x0, top, x1, bottom = (v * factor for v in box)
     ImageDraw.Draw(image).rectangle((x0 - 3, top - 3, x1 + 3, bottom + 3), outline=(220, 0, 0), width=3)
-    margin = MARGIN_POINTS * image.width / A4_WIDTH_POINTS
-    return _png(image.crop((0, max(0, top - margin), image.width, min(image.height, bottom + margin))))
+    per_point = image.width / A4_WIDTH_POINTS
+    margin, side = MARGIN_POINTS * per_point, SIDE_POINTS * per_point
+    return _png(image.crop((max(0, x0 - side), max(0, top - margin), min(image.width, x1 + side),
+                            min(image.height, bottom + margin))))
 
 
 def _png(image) -> bytes:

@@ -207,9 +207,12 @@ function drawRows() {
   // The printed rows and the canonical rows they were taken for: a wrong one is put right here.
   const v = state.doc;
   const body = el("tbody");
+  const remapped = {};
+  for (const d of Object.values(v.decisions)) if (d.cell.endsWith("/*")) remapped[d.value] = d.cell.slice(0, -2);
   for (const r of v.rows) {
+    const key = remapped[`candidate:${r.index}`] || r.key;
     const pick = el("select", { "data-candidate": r.index, "aria-label": `canonical row of “${r.label}”` },
-      ...v.row_keys.map(k => el("option", { value: k, text: k, selected: k === r.key })));
+      ...v.row_keys.map(k => el("option", { value: k, text: k, selected: k === key })));
     pick.addEventListener("change", () => decide({ cell: pick.value + "/*", value: `candidate:${r.index}`,
                                                    decision: "corrected", note: `taken for ${r.key}` }));
     body.append(el("tr", {}, el("td", { text: String(r.line) }), el("td", { text: r.label }),
