@@ -19,6 +19,7 @@ import json
 import secrets
 import threading
 from pathlib import Path
+from typing import Any
 
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
@@ -69,13 +70,16 @@ class Batch:
         self.saved = {name: json.loads((self.out / "json" / f"{name}.json").read_text(encoding="utf-8"))
                       for name in self.summary}
         self.decisions = corrections.latest(corrections.read(self.out))
-        self.current = {name: self._build(name) for name in self.summary}
+        self.current: dict[str, Report] = {}
+        self.needing: dict[str, list[str]] = {}  # the cells to check, kept for the batch's list
+        for name in self.summary:
+            self._build(name)
 
-    def _build(self, name: str) -> Report:
+    def _build(self, name: str) -> None:
         report = Report.from_dict(self.saved[name])
         if report.cells:
             corrections.apply_to_report(report, self.decisions.get(name, {}))
-        return report
+        self.current[name], self.needing[name] = report, needs_check(report)
 
     def report(self, name: str) -> Report:
         if name not in self.summary:
@@ -87,8 +91,9 @@ class Batch:
         return Path(self.summary[name]["path"])
 
     def to_check(self, name: str) -> list[str]:
+        self.report(name)  # a document of this batch
         decided = self.decisions.get(name, {})
-        return [k for k in needs_check(self.report(name)) if k not in decided]
+        return [k for k in self.needing[name] if k not in decided]
 
     def decide(self, document: str, decisions: list[corrections.Decision]) -> None:
         """Record decisions on one document's cells (all checked before any is written)."""
@@ -101,7 +106,7 @@ class Batch:
             for decision in decisions:
                 decision = corrections.append(self.out, decision)
                 self.decisions.setdefault(document, {})[decision.subject] = decision
-            self.current[document] = self._build(document)
+            self._build(document)
 
     def apply(self) -> corrections.Applied:
         with self.lock:
@@ -113,8 +118,7 @@ class Batch:
 
     def listing(self) -> list[dict]:
         out = []
-        for name, row in self.summary.items():
-            report = self.current[name]
+        for name, report in self.current.items():
             out.append({"document": name, "outcome": report.outcome, "template": report.template or "",
                         "agency": report.agency, "year": report.year, "kind": report.kind,
                         "error": report.error, "to_check": len(self.to_check(name)),
@@ -124,10 +128,10 @@ class Batch:
     def document(self, name: str) -> dict:
         report = self.report(name)
         decided = self.decisions.get(name, {})
-        view = {"document": name, "outcome": report.outcome, "template": report.template, "kind": report.kind,
+        view: dict[str, Any] = {"document": name, "outcome": report.outcome, "template": report.template, "kind": report.kind,
                 "agency": report.agency, "year": report.year, "error": report.error, "notes": report.notes,
                 "flags": [_flag(f) for f in report.flags], "queue": self.to_check(name),
-                "to_check": needs_check(report), "rows": [vars(r) for r in report.rows],
+                "to_check": self.needing[name], "rows": [vars(r) for r in report.rows],
                 "decisions": {k: {"cell": d.cell, "decision": d.decision, "value": d.value} for k, d in decided.items()}}
         if not report.cells:
             return view

@@ -65,7 +65,10 @@ class Decision:
     @property
     def candidate(self) -> int:
         """For a row mapping: the printed row's index among the document's row candidates."""
-        return int(_ROW_VALUE.fullmatch(self.value).group(1))
+        found = _ROW_VALUE.fullmatch(self.value)
+        if found is None:
+            raise CorrectionError(f"a row mapping names its printed row candidate:N, not {self.value!r}")
+        return int(found.group(1))
 
 
 def check(decision: Decision, template: str) -> None:

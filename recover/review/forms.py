@@ -4,12 +4,13 @@ fifteen numbers under its two-level header.  Every label comes from :mod:`recove
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Any
 from itertools import groupby
 
 from .. import schema
 
 
-def _head(text: str, colspan: int = 1, rowspan: int = 1) -> dict:
+def _head(text: str, colspan: int = 1, rowspan: int = 1) -> dict[str, Any]:
     return {"text": text, "colspan": colspan, "rowspan": rowspan}
 
 
@@ -22,10 +23,10 @@ def form(template: str) -> tuple[dict, ...]:
 
 
 def _active(template: str) -> dict:
-    blocks = []
+    blocks: list[dict[str, Any]] = []
     # Rows printed under one header are the consecutive rows with the same columns.
-    for columns, rows in groupby(schema.rows(template, "active"), key=lambda r: r.columns):
-        rows = list(rows)
+    for columns, group in groupby(schema.rows(template, "active"), key=lambda r: r.columns):
+        rows = list(group)
         blocks.append({"header": [[_head("信息内容")] + [_head(c.label) for c in columns]],
                        "rows": [{"label": r.label, "cells": [f"{r.key}/{c.id}" for c in columns]} for r in rows]})
     return {"table": "active", "title": f"二、{schema.TABLE_TITLES['active']}", "blocks": blocks}
@@ -40,7 +41,8 @@ def _requests(template: str) -> dict:
          _head(columns[-1].label, rowspan=2)],
         [_head(c.label) for c in columns[1:-1]],
     ]
-    body, heading = [], ""
+    body: list[dict] = []
+    heading = ""
     for r in schema.rows(template, "requests"):
         if r.parent and r.parent != heading:
             body.append({"heading": r.parent})
