@@ -6,7 +6,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import time
 import urllib.request
 from pathlib import Path
 
@@ -241,3 +240,11 @@ def test_review_refuses_a_folder_that_is_not_a_batch(tmp_path):
     result = subprocess.run([sys.executable, "-m", "recover", "review", str(tmp_path), "--no-browser"],
                             capture_output=True, text=True)
     assert result.returncode != 0 and "not a batch's output" in result.stderr
+
+
+def test_review_without_its_extra_says_which_to_install(batch):
+    """Starlette and uvicorn come with the review extra: without them the command says so."""
+    script = ("import sys; sys.modules['starlette'] = None; from recover.cli import main; "
+              f"main(['review', {str(batch)!r}, '--no-browser'])")
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    assert result.returncode != 0 and "pip install 'recover[review]'" in result.stderr
