@@ -17,16 +17,15 @@ from recover.review import corrections
 from recover.review.app import create_app
 from recover.training import read_rows
 
-REAL = Path(__file__).parent / "fixtures" / "real"
 SHANGHAI = "001_shanghai-gov-office-2019.html"
 PINGTAN_2020 = "102_pingtan-2020.html"  # identity 3 broken as printed
 PINGTAN_2021 = "002_pingtan-2021-flat.txt"  # same agency a year on: identity 5 with 2020
 
 
 @pytest.fixture(scope="module")
-def real_batch(tmp_path_factory, model):
+def real_batch(tmp_path_factory, model, real_dir):
     out = tmp_path_factory.mktemp("real-batch")
-    batch_.run_batch(batch_.find_inputs([REAL]), out)
+    batch_.run_batch(batch_.find_inputs([real_dir]), out)
     return out
 
 

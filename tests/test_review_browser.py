@@ -3,7 +3,7 @@ corrected by keyboard, the identities shown again, the decisions applied to cell
 who knows the truth clearing a whole batch; a report's markup shown as text; page load for a
 batch of 200 documents.
 
-REVIEW_BROWSER_INPUTS may name another folder of reports with truth/ beside them (the figures
+REVIEW_BROWSER_inputs may name another folder of reports with truth/ beside them (the figures
 for the project's notes are measured on the real reports this way); by default the real reports
 kept in tests/fixtures are read."""
 import csv
@@ -26,8 +26,6 @@ from recover.review.app import server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 pytestmark = pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="needs Debian's chromium package")
-REAL = Path(__file__).parent / "fixtures" / "real"
-INPUTS = Path(os.environ.get("REVIEW_BROWSER_INPUTS", REAL))
 PINGTAN_2020 = "102_pingtan-2020.html"
 
 
@@ -44,6 +42,11 @@ def serving(out: Path):
     finally:
         uvicorn_server.should_exit = True
         thread.join(10)
+
+
+@pytest.fixture(scope="module")
+def inputs(real_dir) -> Path:
+    return Path(os.environ.get("REVIEW_BROWSER_inputs", real_dir))
 
 
 @pytest.fixture(scope="module")
@@ -106,8 +109,8 @@ def decide_by_keyboard(page, keys: str) -> None:
     page.wait_for_function(f"Number(document.getElementById('progress').dataset.left) < {before}")
 
 
-def test_a_cell_corrected_by_keyboard_shows_the_identities_again_and_applies(page, tmp_path):
-    out = run_batch(REAL, tmp_path / "out")
+def test_a_cell_corrected_by_keyboard_shows_the_identities_again_and_applies(page, tmp_path, real_dir):
+    out = run_batch(real_dir, tmp_path / "out")
     target = "requests/total/natural_person"  # printed 20; the 办理结果 rows of 自然人 sum to 26
     with serving(out) as url:
         page.goto(url)
@@ -137,12 +140,12 @@ def test_a_cell_corrected_by_keyboard_shows_the_identities_again_and_applies(pag
     assert (cell["value"], cell["status"], cell["confidence"], cell["flags"]) == ("26", "reviewed", "1.000", "")
 
 
-def test_a_reviewer_who_knows_the_truth_clears_the_batch(page, tmp_path, figures):
+def test_a_reviewer_who_knows_the_truth_clears_the_batch(page, tmp_path, figures, inputs):
     """Every cell to check gets its decision by keyboard: the true value accepted or typed, or
     "cannot tell" where the document does not settle it.  After apply, every cell the truth
     settles is right, and none of them is left in doubt."""
-    out = run_batch(INPUTS, tmp_path / "out")
-    truth = evaluate.load_truth(INPUTS / "truth")
+    out = run_batch(inputs, tmp_path / "out")
+    truth = evaluate.load_truth(inputs / "truth")
     decisions = 0
     with serving(out) as url:
         page.goto(url)
@@ -177,21 +180,21 @@ def test_a_reviewer_who_knows_the_truth_clears_the_batch(page, tmp_path, figures
     after = cells_csv(out)
     in_doubt = [k for d, t in truth.items() for k in t["cells"]
                 if doubts([f for f in after[(d, k)]["flags"].split(";") if f]) or after[(d, k)]["status"] == "unknown"]
-    figures[f"review of {INPUTS.name}: cells to check"] = str(to_check)
-    figures[f"review of {INPUTS.name}: cleared by keyboard in"] = f"{seconds:.1f} s ({decisions} decisions)"
-    figures[f"review of {INPUTS.name}: after apply"] = (f"cell accuracy {scores.cell_accuracy:.2%} of "
+    figures[f"review of {inputs.name}: cells to check"] = str(to_check)
+    figures[f"review of {inputs.name}: cleared by keyboard in"] = f"{seconds:.1f} s ({decisions} decisions)"
+    figures[f"review of {inputs.name}: after apply"] = (f"cell accuracy {scores.cell_accuracy:.2%} of "
                                                        f"{scores.summary()['cells']}, {len(in_doubt)} in doubt")
     assert scores.cell_accuracy == 1.0 and scores.silent_errors == 0
     assert not in_doubt
 
 
-def test_a_reports_markup_is_shown_as_text_and_never_run(page, tmp_path):
-    inputs = tmp_path / "in"
-    inputs.mkdir()
+def test_a_reports_markup_is_shown_as_text_and_never_run(page, tmp_path, real_dir):
+    folder = tmp_path / "in"
+    folder.mkdir()
     markup = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
-    text = (REAL / "201_zhanjiang-devzone-police-2021.txt").read_text(encoding="utf-8")
-    (inputs / "markup.txt").write_text(text.replace("规章 |", f"{markup}\n规章 |"), encoding="utf-8")
-    out = run_batch(inputs, tmp_path / "out")
+    text = (real_dir / "201_zhanjiang-devzone-police-2021.txt").read_text(encoding="utf-8")
+    (folder / "markup.txt").write_text(text.replace("规章 |", f"{markup}\n规章 |"), encoding="utf-8")
+    out = run_batch(folder, tmp_path / "out")
     with serving(out) as url:
         page.goto(f"{url}#doc=markup.txt&cell=active/regulations/issued")
         page.wait_for_selector("pre.evidence")
