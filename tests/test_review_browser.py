@@ -3,7 +3,7 @@ corrected by keyboard, the identities shown again, the decisions applied to cell
 who knows the truth clearing a whole batch; a report's markup shown as text; page load for a
 batch of 200 documents.
 
-REVIEW_BROWSER_inputs may name another folder of reports with truth/ beside them (the figures
+REVIEW_BROWSER_INPUTS may name another folder of reports with truth/ beside them (the figures
 for the project's notes are measured on the real reports this way); by default the real reports
 kept in tests/fixtures are read."""
 import csv
@@ -46,7 +46,7 @@ def serving(out: Path):
 
 @pytest.fixture(scope="module")
 def inputs(real_dir) -> Path:
-    return Path(os.environ.get("REVIEW_BROWSER_inputs", real_dir))
+    return Path(os.environ.get("REVIEW_BROWSER_INPUTS", real_dir))
 
 
 @pytest.fixture(scope="module")
