@@ -126,6 +126,9 @@ def test_apply_checks_identity_5_across_the_years_again(batch):
     assert "identity_broken:cross_year" in after[(PINGTAN_2020, "requests/carried_forward/natural_person")]["flags"]
     assert after[(PINGTAN_2021, key)]["status"] == "reviewed"  # the reviewed side says it for the document
     assert "identity_broken:cross_year" in saved(batch, PINGTAN_2021)["flags"]
+    # The review page keeps the break across years in view: the other year's cell is to check.
+    view = TestClient(create_app(batch), base_url="http://127.0.0.1").get("/api/document", params={"name": PINGTAN_2020})
+    assert "requests/carried_forward/natural_person" in view.json()["queue"]
 
 
 def test_rows_mapped_anew_become_labelled_rows_for_training(batch):

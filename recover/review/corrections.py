@@ -177,28 +177,30 @@ def apply_to_report(report, decisions: dict[str, Decision]) -> None:
             cell.flag(CANNOT_TELL_FLAG)
             continue
         cell.value, cell.status, cell.confidence, cell.flags, cell.basis = value_of(d), REVIEWED, 1.0, [], ""
+    identities = schema.identities(report.template)
+    rechecked = {f"{_BROKEN}{i.kind}" for i in identities}  # 1-4 here; 5-6 across the batch, by apply
     for cell in cells.values():
-        cell.flags = [f for f in cell.flags if not f.startswith(_BROKEN)]
+        cell.flags = [f for f in cell.flags if f not in rechecked]
         if cell.status == INFERRED:  # worked out again below, from the values as reviewed
             cell.value, cell.status, cell.source = None, UNKNOWN, None
             cell.flags = [f for f in cell.flags if f not in ("inferred_from_doubtful", "ocr_unconfirmed")]
-    identities = schema.identities(report.template)
     before = {key: cell.confidence for key, cell in cells.items()}
     infer(identities, cells)
     check_identities(identities, cells)
     for key, cell in cells.items():  # the batch already raised what identities confirm: not twice
         if cell.status == PRINTED:
             cell.confidence = min(cell.confidence, before[key])
-    settle_reviewed(report)
+    settle_reviewed(report, rechecked)
 
 
-def settle_reviewed(report) -> None:
-    """Move the broken identities named on reviewed cells into the document's flags."""
+def settle_reviewed(report, checked: set[str] | tuple[str, ...]) -> None:
+    """Move the broken identities named on reviewed cells into the document's flags, where
+    those of the ``checked`` kinds are named anew."""
     broken = [f for c in report.cells.values() if c.status == REVIEWED for f in c.flags if f.startswith(_BROKEN)]
     for cell in report.cells.values():
         if cell.status == REVIEWED:
             cell.flags, cell.confidence = [], 1.0
-    report.flags = [f for f in report.flags if not f.startswith(_BROKEN)] + sorted(set(broken))
+    report.flags = [f for f in report.flags if f not in checked and f not in broken] + sorted(set(broken))
 
 
 @dataclass
@@ -238,7 +240,7 @@ def apply(out_dir: Path, corrections: Path | None = None, model_path: str | None
         reports.append(report)
     check_across_years(reports)
     for report in reports:
-        settle_reviewed(report)
+        settle_reviewed(report, CROSS_YEAR_FLAGS)
     for item, report in zip(inputs, reports):
         save_report(report, item.path, out_dir / "json")
     write_outputs(reports, inputs, out_dir, batch_formats(out_dir))
