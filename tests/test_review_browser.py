@@ -8,6 +8,7 @@ for the project's notes are measured on the real reports this way); by default t
 kept in tests/fixtures are read."""
 import csv
 import os
+import resource
 import shutil
 import subprocess
 import sys
@@ -49,15 +50,29 @@ def inputs(real_dir) -> Path:
     return Path(os.environ.get("REVIEW_BROWSER_INPUTS", real_dir))
 
 
+@contextmanager
+def address_space_unlimited():
+    """A batch run in this process (the CLI's, with its --memory-limit) caps the process's
+    address space, which chromium's processes would inherit and die of: lifted while they start."""
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+    try:
+        yield
+    finally:
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+
 @pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with address_space_unlimited():
+        playwright = sync_playwright().start()
         # --no-sandbox: CI runs as root, where chromium's sandbox cannot start.
-        chromium = p.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-        yield chromium
-        chromium.close()
+        chromium = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    yield chromium
+    chromium.close()
+    playwright.stop()
 
 
 @pytest.fixture
