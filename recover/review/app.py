@@ -98,7 +98,7 @@ class Batch:
     def decide(self, document: str, decisions: list[corrections.Decision]) -> None:
         """Record decisions on one document's cells (all checked before any is written)."""
         report = self.report(document)
-        if not report.cells:
+        if not report.cells or not report.template:
             raise corrections.CorrectionError("this document was not read: there is nothing to decide")
         for decision in decisions:
             corrections.check(decision, report.template)
@@ -133,17 +133,18 @@ class Batch:
                 "flags": [_flag(f) for f in report.flags], "queue": self.to_check(name),
                 "to_check": self.needing[name], "rows": [vars(r) for r in report.rows],
                 "decisions": {k: {"cell": d.cell, "decision": d.decision, "value": d.value} for k, d in decided.items()}}
-        if not report.cells:
+        template = report.template
+        if not report.cells or not template:
             return view
-        view["form"] = forms.form(report.template)
-        view["row_keys"] = [*schema.row_keys(report.template), schema.NOT_A_ROW]
+        view["form"] = forms.form(template)
+        view["row_keys"] = [*schema.row_keys(template), schema.NOT_A_ROW]
         view["cells"] = {key: {"value": format_value(c.value), "status": c.status, "confidence": c.confidence,
                                "printed": c.printed, "flags": [_flag(f) for f in c.flags],
                                "doubt": c.status == UNKNOWN or bool(vocabulary.doubts(c.flags)),
-                               "label": _cell_label(report.template, key)}
+                               "label": _cell_label(template, key)}
                          for key, c in report.cells.items()}
         view["identities"] = [{"name": i.name, "kind": i.kind, "holds": adds_up(i, report.cells),
-                               "cells": list(i.cells)} for i in schema.identities(report.template)]
+                               "cells": list(i.cells)} for i in schema.identities(template)]
         return view
 
     def cell(self, name: str, key: str) -> dict:

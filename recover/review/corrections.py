@@ -231,7 +231,7 @@ def apply(out_dir: Path, corrections: Path | None = None, model_path: str | None
         report = Report.from_dict(data)
         for cell in report.cells.values():  # identity 5 is checked again below, over the batch
             cell.flags = [f for f in cell.flags if f not in CROSS_YEAR_FLAGS]
-        if report.cells:
+        if report.cells and report.template:
             for d in decided.get(report.document, {}).values():
                 if not d.is_row:
                     check(d, report.template)

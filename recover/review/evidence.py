@@ -73,8 +73,8 @@ def crop(path: Path, cell) -> bytes | None:
     if "page" not in source:
         return None
     image = _page_image(str(path), source["page"]).copy()
+    factor: float = SCALE
     if "bbox" in source:  # a digital PDF: points from the page's top left
-        factor = SCALE
         box = source["bbox"]
     elif "box" in source:  # a scan: pixels of the page image as it was read
         factor = image.width / source["size"][0] if "size" in source else 1.0
