@@ -387,7 +387,7 @@ def review(out_dir, port, host, no_browser):
     try:
         from .review.app import serve
     except ImportError as e:
-        raise click.ClickException(f"the review app needs the review extra: pip install 'recover[review]' ({e})")
+        raise click.ClickException(f"the review app needs the review extra: pip install 'recover-zfxxgk[review]' ({e})")
     if not (out_dir / "summary.csv").exists():
         raise click.ClickException(f"{out_dir} is not a batch's output (no summary.csv): run recover batch first")
 

@@ -249,4 +249,4 @@ def test_review_without_its_extra_says_which_to_install(batch):
     script = ("import sys; sys.modules['starlette'] = None; from recover.cli import main; "
               f"main(['review', {str(batch)!r}, '--no-browser'])")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
-    assert result.returncode != 0 and "pip install 'recover[review]'" in result.stderr
+    assert result.returncode != 0 and "pip install 'recover-zfxxgk[review]'" in result.stderr
