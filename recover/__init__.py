@@ -13,7 +13,7 @@ from .errors import UnreadableDocumentError
 
 __all__ = ["recover_file", "recover_text", "recover_bytes", "load_model", "Report", "CellResult",
            "UnreadableDocumentError", "ModelError"]
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 # The rest loads on first use, so that `import recover` (and `recover --help`) starts at once.
 _WHERE = {"recover_file": "pipeline", "recover_text": "pipeline", "recover_bytes": "pipeline",

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 
 from . import schema
-from .layout import Cell, Layout, Line, numbering, tokenize
+from .layout import Cell, Layout, Line, numbering, tokenize, with_sources
 
 _ORDINAL = re.compile(r"^[一二三四五六七八九十]{1,2}\s*[、.]")
 _SECTIONS = (
@@ -71,6 +71,11 @@ class RowCandidate:
         """The row's own label, spaces dropped.  A label wrapped over cells ("1、申请人…不补" +
         "正、行政…") is joined back from its numbered start; other cells are context."""
         return "".join(self.labels[self._own_start():]).replace(" ", "")
+
+    @property
+    def printed_label(self) -> str:
+        """The row's own label as printed, spaces kept (for a person; the classifier sees own_label)."""
+        return " ".join(self.labels[self._own_start():])
 
     @property
     def context(self) -> str:
@@ -214,7 +219,7 @@ def _pieces(cell: Cell, grid: bool) -> list[Cell]:
         return [Cell("", col=cell.col, span=cell.span, spanned=True)]
     if cell.is_blank or cell.is_value or (grid and not any(ch.isdigit() for ch in cell.text)):
         return [cell]
-    pieces = tokenize(cell.text, ocr=cell.ocr)
+    pieces = with_sources(tokenize(cell.text, ocr=cell.ocr), cell.text, cell.source)
     for piece in pieces:
         piece.col, piece.span, piece.spanned = cell.col, cell.span, cell.spanned
     return pieces

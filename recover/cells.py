@@ -63,6 +63,7 @@ FLAGS: tuple[Flag, ...] = (
     *_IDENTITY_FLAGS,
     Flag("template_uncertain", "the template (2019 or 2021) was chosen on thin evidence"),
     Flag("template_mixed", "the document's wording points to both templates"),
+    Flag("review_cannot_tell", "a person reviewing the batch looked and could not tell the value"),
 )
 FLAG_NAMES = frozenset(f.name for f in FLAGS)
 _BY_NAME = {f.name: f for f in FLAGS}
@@ -95,6 +96,11 @@ class CellResult:
     flags: list[str] = field(default_factory=list)
     printed: str = ""  # the cell's text as printed, where one was read
     basis: str = ""  # for an inferred cell: the identity it was worked out from
+    # Where it was printed (layout.Cell.source); for an inferred cell the identity and the cells
+    # it was worked out from: {"identity": name, "from": [table/row/col, ...]}.
+    source: dict | None = None
+    # For a cell in doubt between readings: the values the readings the identities allow give it.
+    alternatives: list[str] = field(default_factory=list)
 
     def flag(self, *flags: str) -> None:
         for f in flags:

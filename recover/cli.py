@@ -9,14 +9,16 @@ from pathlib import Path
 
 import click
 
+from . import __version__
 from . import batch as batch_
 from . import evaluate as evaluate_
 from .model import ModelError, load_model, load_scorer
 from .schema import TEMPLATES
+from .report import OUTCOMES
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="recover")
+@click.version_option(version=__version__, prog_name="recover")
 def main() -> None:
     """Recover the standard tables of 政府信息公开工作年度报告, cell by cell."""
 
@@ -25,7 +27,7 @@ def _tooling(name: str, needs: tuple[str, ...] = ()):
     """A module of recover.tools, or a clear message naming the extra its packages come in."""
     missing = [package for package in needs if importlib.util.find_spec(package) is None]
     if missing:
-        raise click.ClickException(f"`recover {name}` needs {', '.join(missing)}: pip install 'recover[tools]'")
+        raise click.ClickException(f"`recover {name}` needs {', '.join(missing)}: pip install 'recover-zfxxgk[tools]'")
     return importlib.import_module(f"recover.tools.{name}")
 
 
@@ -58,7 +60,8 @@ def batch(paths, out, jobs, resume, formats, time_limit, memory_limit, manifest,
           progress):
     """Recover every document under PATHS (files or directories) into OUT.
 
-    Exit status: 0 when every document was read (ok or flagged), 1 when any failed.
+    Exit status: 0 when every document was read (ok or flagged) or is not a report, 1 when any
+    report failed.
     """
     _check_model(model, trust_model)
     inputs = batch_.find_inputs(paths)
@@ -72,12 +75,13 @@ def batch(paths, out, jobs, resume, formats, time_limit, memory_limit, manifest,
                                    manifest=manifest, on_done=bar.advance,
                                    on_resume=lambda done, todo: click.echo(
                                        f"resuming: {done} documents already done, {todo} to go", err=True))
-    outcomes = {o: sum(r.outcome == o for r in reports) for o in ("ok", "flagged", "failed")}
-    click.echo(f"{len(reports)} documents: {outcomes['ok']} ok, {outcomes['flagged']} flagged, "
-               f"{outcomes['failed']} failed → {out}/cells.csv, {out}/summary.csv", err=True)
+    outcomes = {o: sum(r.outcome == o for r in reports) for o in OUTCOMES}
+    click.echo(f"{len(reports)} document{'s' if len(reports) != 1 else ''}: {outcomes['ok']} ok, "
+               f"{outcomes['flagged']} flagged, {outcomes['failed']} failed, {outcomes['not_a_report']} not a report "
+               f"→ {out}/cells.csv, {out}/summary.csv", err=True)
     for r in reports:
         if r.error:
-            click.echo(f"  failed: {r.document}: {r.error}", err=True)
+            click.echo(f"  {r.outcome.replace('_', ' ')}: {r.document}: {r.error}", err=True)
     sys.exit(1 if batch_.any_failed(reports) else 0)
 
 
@@ -86,7 +90,7 @@ class _Progress:
 
     def __init__(self, total: int, show: bool):
         self.total, self.show = total, show
-        self.counts = {"ok": 0, "flagged": 0, "failed": 0}
+        self.counts = dict.fromkeys(OUTCOMES, 0)
 
     def __enter__(self):
         if self.show:
@@ -105,7 +109,8 @@ class _Progress:
             c = self.counts
             speed = self.progress.tasks[0].speed
             self.progress.update(self.task, advance=1,
-                                 counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed",
+                                 counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed"
+                                        + (f" · {c['not_a_report']} not a report" if c["not_a_report"] else ""),
                                  rate=f"{speed:.1f} docs/s" if speed else "")
 
     def __exit__(self, *exc):
@@ -131,9 +136,14 @@ def evaluate(truth, cells, compare, trust_model, as_json, documents):
         return
     if not (truth and cells):
         raise click.UsageError("give --truth and --cells, or --compare MODEL_A MODEL_B DOCUMENTS...")
-    scores = evaluate_.score(evaluate_.load_truth(truth), evaluate_.load_cells(cells))
+    try:
+        scores = evaluate_.score(evaluate_.load_truth(truth), evaluate_.load_cells(cells))
+    except evaluate_.EvaluationError as e:
+        raise click.ClickException(str(e)) from e
+    if not scores.documents:
+        raise click.ClickException(f"none of the documents in {cells} has a truth file in {truth}")
     if as_json:
-        click.echo(json.dumps(scores.summary(), indent=2))
+        click.echo(json.dumps(scores.summary(), ensure_ascii=False, indent=2))
     else:
         click.echo("\n".join(evaluate_.report_lines(scores)))
 
@@ -142,29 +152,31 @@ def _compare(paths, documents, truth, trust, as_json):
     if not documents:
         raise click.UsageError("--compare needs documents to read")
     try:
-        models = {str(p): load_model(p, trust=trust) for p in paths}
-    except ModelError as e:
+        model_a, model_b = (load_model(p, trust=trust) for p in paths)
+        truth = evaluate_.load_truth(truth) if truth else None
+    except (ModelError, evaluate_.EvaluationError) as e:
         raise click.ClickException(str(e)) from e
-    result = evaluate_.compare_models(list(documents), models, evaluate_.load_truth(truth) if truth else None)
+    result = evaluate_.compare_models(list(documents), model_a, model_b, truth)
     if as_json:
         click.echo(json.dumps({"rows": result.rows, "cells": result.cells, "failed": result.failed,
                                "scores": {k: v.summary() for k, v in result.scores.items()}}, ensure_ascii=False,
                               indent=1))
         return
     a, b = paths
-    click.echo(f"A = {a}\nB = {b}")
+    click.echo(f"A = {a}\nB = {b}" + ("  (the same file: nothing can change)" if Path(a).resolve() == Path(b).resolve()
+                                      else ""))
     click.echo(f"{len(result.rows)} rows classified differently:")
     for document, label, ra, rb in result.rows:
         click.echo(f"  {document}: {label[:30]!r}: {ra} → {rb}")
     click.echo(f"{len(result.cells)} cells changed:")
     for document, key, va, vb in result.cells:
         click.echo(f"  {document}: {key}: {va} → {vb}")
-    for document, reason in result.failed:
-        click.echo(f"  failed: {document}: {reason}")
+    for model, document, reason in result.failed:
+        click.echo(f"  {model} failed on {document}: {reason}")
     for name, scores in result.scores.items():
         s = scores.summary()
-        click.echo(f"{'A' if name == a else 'B'}: cell accuracy {s['cell_accuracy']:.2%}, silent errors "
-                   f"{s['silent_errors']}, over {s['cells']} cells of {s['documents']} documents")
+        click.echo(f"{name}: cell accuracy {s['cell_accuracy']:.2%}, silent errors {s['silent_errors']}, "
+                   f"over {s['cells']} cells of {s['documents']} documents with truth")
 
 
 @main.command()
@@ -175,7 +187,11 @@ def _compare(paths, documents, truth, trust, as_json):
 @click.option("--documents", type=click.Path(file_okay=False, path_type=Path),
               help="Write the reports themselves here, with truth/<name>.json beside them.")
 def synth(seed, count, rows_out, documents):
-    """Generate synthetic reports (seeded, reproducible) for training and stress."""
+    """Generate synthetic reports (seeded, reproducible) for training and stress: give --documents
+    DIR, --rows FILE, or both."""
+    if not (rows_out or documents):
+        raise click.UsageError("nothing to write: give --documents DIR (the reports, with truth/ beside them) "
+                               "and/or --rows FILE (their labelled row candidates, a training file)")
     synth_, labelling = _tooling("synth"), _tooling("labelling")
     from .training import write_rows
 
@@ -190,8 +206,8 @@ def synth(seed, count, rows_out, documents):
 
 @main.command()
 @click.option("--data", "data", multiple=True, type=click.Path(exists=True, path_type=Path),
-              default=[Path("training_data")], show_default=True,
-              help="Training files or directories of them (repeatable); label files from `recover label` too.")
+              help="Training files or directories of them (repeatable); label files from `recover label` too. "
+                   "Default: training_data/ of a checkout of the repository.")
 @click.option("--out", default=Path("models/row_classifier.joblib"), show_default=True,
               type=click.Path(dir_okay=False, path_type=Path), help="Where to write the model and its card.")
 @click.option("--seed", default=0, show_default=True)
@@ -200,10 +216,17 @@ def train(data, out, seed, folds):
     """Fit the row classifier on labelled files; write it with a model card."""
     from .training import LabelError, train_and_save
 
+    if not data:
+        if not Path("training_data").is_dir():
+            raise click.UsageError("no training_data/ here: run in a checkout of the repository (its training_data/ "
+                                   "holds the rows the shipped model learnt from), or give --data FILE_OR_DIR")
+        data = (Path("training_data"),)
     try:
         card = train_and_save(list(data), out, seed, folds)
     except LabelError as e:
         raise click.ClickException(str(e)) from e
+    for source, count in card["unlabelled"].items():
+        click.echo(f"{source}: {count} lines have no label in the row column yet: left out", err=True)
     cv = card.get("cross_validation")
     click.echo(f"trained on {card['rows']} rows from {card['documents']} documents → {out}")
     if cv:
@@ -260,6 +283,9 @@ def render(truth_dir, count, seed, kinds, dpi, out):
     if bool(truth_dir) == bool(count):
         raise click.UsageError("give either --truth DIR or --synthetic N")
     if truth_dir:
+        if not any(truth_dir.glob("*.json")):
+            hint = f"; did you mean {truth_dir / 'truth'}?" if (truth_dir / "truth").is_dir() else ""
+            raise click.UsageError(f"no truth files (*.json) in {truth_dir}{hint}", )
         written = render_.render_real(truth_dir, out, chosen, dpi)
     else:
         written = render_.render_synthetic(seed, count, out, chosen, dpi)
@@ -325,3 +351,74 @@ def schema(as_json, template):
     for status, meaning in STATUSES.items():
         click.echo(f"  {status:<9} {meaning}")
     click.echo(f"cells.csv: {', '.join(contract['cells_csv'])}")
+
+
+@main.command()
+@click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
+@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--doubts/--no-doubts", default=True, show_default=True,
+              help="List the cells in doubt with their reasons below the tables.")
+def show(path, model, trust_model, doubts):
+    """Recover one document and print its three tables as printed, doubtful cells marked:
+    yellow* in doubt, red ? unknown, blue inferred."""
+    from rich.console import Console
+
+    from .errors import UnreadableDocumentError
+    from .pipeline import recover_file
+    from .terminal import report_view
+
+    _check_model(model, trust_model)
+    try:
+        report = recover_file(path, load_model(model, trust=trust_model))
+    except UnreadableDocumentError as e:
+        raise click.ClickException(f"{path}: {e} ({e.reason})") from e
+    # Into a pipe or a file, wide enough for the requests table (a terminal says its own width).
+    Console(highlight=False, width=None if sys.stdout.isatty() else 160).print(report_view(report, doubts=doubts))
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--port", default=0, show_default=True, help="Port to listen on (0: a free one).")
+@click.option("--host", default="127.0.0.1", show_default=True,
+              help="Address to listen on; anything but this machine lets others on the network see the batch.")
+@click.option("--no-browser", is_flag=True, help="Only print the address; do not open a browser.")
+def review(out_dir, port, host, no_browser):
+    """Check a batch's doubtful cells in the browser; every decision goes to OUT_DIR/corrections.csv."""
+    try:
+        from .review.app import serve
+    except ImportError as e:
+        raise click.ClickException(f"the review app needs the review extra: pip install 'recover-zfxxgk[review]' ({e})")
+    if not (out_dir / "summary.csv").exists():
+        raise click.ClickException(f"{out_dir} is not a batch's output (no summary.csv): run recover batch first")
+
+    def ready(url):
+        click.echo(f"reviewing {out_dir} at {url} (Ctrl+C to stop); then: recover apply {out_dir}", err=True)
+        if not no_browser:
+            import webbrowser
+
+            webbrowser.open(url)
+
+    serve(out_dir, host, port, ready)
+
+
+@main.command()
+@click.argument("out_dir", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--corrections", "corrections_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Decisions to apply (default: OUT_DIR/corrections.csv).")
+@click.option("--model", type=click.Path(exists=True, dir_okay=False), help="The row classifier the batch used.")
+@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+def apply(out_dir, corrections_file, model, trust_model):
+    """Rewrite a batch's outputs with the decisions of its review: reviewed cells, identities checked again."""
+    from .review import corrections
+
+    _check_model(model, trust_model)
+    try:
+        done = corrections.apply(out_dir, corrections_file, model, trust_model)
+    except corrections.CorrectionError as e:
+        raise click.ClickException(str(e)) from e
+    click.echo(f"{done.cells} cells reviewed in {done.documents} documents, {done.cannot_tell} marked cannot tell "
+               f"→ {out_dir}/cells.csv", err=True)
+    if done.labelled_rows:
+        click.echo(f"{done.labelled_rows} rows mapped anew → {out_dir}/{corrections.LABELS_NAME}; "
+                   f"retrain: recover train --data training_data --data {out_dir}/{corrections.LABELS_NAME}", err=True)

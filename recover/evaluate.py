@@ -1,8 +1,10 @@
 """Scoring a batch's cells.csv against ground truth.
 
 Truth files are JSON, one per document: ``document``, ``template`` and ``cells`` (cell key →
-value); only the cells listed are scored.  A cell is *flagged* when its status is unknown or
-it carries a flag; a *silent error* is a wrong cell that is not flagged.
+value); only the cells listed are scored, and only for the documents of the batch (a truth file
+of a document the batch did not hold is listed as missing, not scored).  A document of the batch
+that failed is scored with no cell right.  A cell is *flagged* when its status is unknown or it
+carries a flag; a *silent error* is a wrong cell that is not flagged.
 """
 from __future__ import annotations
 
@@ -16,6 +18,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:  # the classifier (and scikit-learn) only when comparing models, at run time
     from .classify import RowClassifier
+
+from .schema import CSV_COLUMNS
 
 
 @dataclass
@@ -34,6 +38,7 @@ class DocumentScore:
 @dataclass
 class Scores:
     documents: list[DocumentScore]
+    not_in_batch: list[str] = field(default_factory=list)  # documents with truth the batch did not hold
 
     def _sum(self, name: str) -> int:
         return sum(getattr(d, name) for d in self.documents)
@@ -73,20 +78,42 @@ class Scores:
             "silent_errors": self.silent_errors,
             "flag_recall": round(self.flag_recall, 4),
             "false_flag_rate": round(self.false_flag_rate, 4),
+            "not_in_batch": self.not_in_batch,
         }
 
 
+class EvaluationError(ValueError):
+    """Truth or cells that cannot be scored: an empty truth folder, a file that is not cells.csv."""
+
+
 def load_truth(directory: Path) -> dict[str, dict]:
+    directory = Path(directory)
     truth = {}
-    for path in sorted(Path(directory).glob("*.json")):
+    for path in sorted(directory.glob("*.json")):
         record = json.loads(path.read_text(encoding="utf-8"))
         truth[record["document"]] = record
+    if not truth:
+        hint = f"; did you mean {directory / 'truth'}?" if (directory / "truth").is_dir() else ""
+        raise EvaluationError(f"no truth files (*.json) in {directory}{hint}")
     return truth
 
 
 def load_cells(path: Path) -> dict[str, dict[str, dict]]:
+    """A batch's cells.csv as document → cell → row, with an entry (maybe empty) for every
+    document of the batch where its summary.csv lies beside it (a failed document has no cells)."""
+    path = Path(path)
     with open(path, encoding="utf-8", newline="") as f:
-        return cells_by_document(csv.DictReader(f))
+        reader = csv.DictReader(f)
+        if not set(CSV_COLUMNS) <= set(reader.fieldnames or ()):
+            raise EvaluationError(f"{path} is not a batch's cells.csv: its columns are "
+                                  f"{', '.join(reader.fieldnames or ())}, not {', '.join(CSV_COLUMNS)}")
+        cells = cells_by_document(reader)
+    summary = path.with_name("summary.csv")
+    if summary.is_file():
+        with open(summary, encoding="utf-8", newline="") as f:
+            for row in csv.DictReader(f):
+                cells.setdefault(row["document"], {})
+    return cells
 
 
 def cells_by_document(records: Iterable[dict]) -> dict[str, dict[str, dict]]:
@@ -107,9 +134,13 @@ def same_value(expected, got: str) -> bool:
 
 
 def score(truth: dict[str, dict], cells: dict[str, dict[str, dict]]) -> Scores:
+    """Score the documents of ``cells`` (document → cell → cells.csv row; an empty entry for a
+    document that failed) that have truth; list the truth's other documents as not in the batch."""
     documents = []
     for name, record in truth.items():
-        found = cells.get(name, {})
+        if name not in cells:
+            continue
+        found = cells[name]
         templates = {row["template"] for row in found.values()}
         d = DocumentScore(name, template_right=record.get("template") in templates if found else False,
                           missing=not found)
@@ -126,7 +157,7 @@ def score(truth: dict[str, dict], cells: dict[str, dict[str, dict]]) -> Scores:
                 d.flagged_wrong += flagged
                 d.silent += not flagged
         documents.append(d)
-    return Scores(documents)
+    return Scores(documents, sorted(set(truth) - set(cells)))
 
 
 def report_lines(scores: Scores) -> list[str]:
@@ -135,7 +166,7 @@ def report_lines(scores: Scores) -> list[str]:
         lines.append(f"{d.document}: {d.right}/{d.cells} right"
                      + (", template wrong" if not d.template_right else "")
                      + (f", {d.silent} silent" if d.silent else "")
-                     + (", no cells in the batch" if d.missing else "")
+                     + (", failed: no cells" if d.missing else "")
                      + (f"; wrong: {', '.join(d.wrong_cells[:6])}" + (" …" if len(d.wrong_cells) > 6 else "")
                         if d.wrong_cells else ""))
     s = scores.summary()
@@ -148,6 +179,9 @@ def report_lines(scores: Scores) -> list[str]:
         f"flag recall:        {s['flag_recall']:.2%} (wrong cells that are flagged)",
         f"false-flag rate:    {s['false_flag_rate']:.2%} (right cells that are flagged)",
     ]
+    if scores.not_in_batch:
+        lines.append(f"not in the batch:   {len(scores.not_in_batch)} documents with truth, not scored: "
+                     + ", ".join(scores.not_in_batch))
     return lines
 
 
@@ -160,43 +194,53 @@ class ModelComparison:
 
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # document, label, row by A, row by B
     cells: list[tuple[str, str, str, str]] = field(default_factory=list)  # document, cell, value by A, by B
-    failed: list[tuple[str, str]] = field(default_factory=list)  # document, reason
-    scores: dict[str, Scores] = field(default_factory=dict)  # model name → scores, where truth is given
+    failed: list[tuple[str, str, str]] = field(default_factory=list)  # model (A or B), document, reason
+    scores: dict[str, Scores] = field(default_factory=dict)  # A or B → scores, where truth is given
 
 
-def compare_models(paths: list[Path], models: dict[str, RowClassifier], truth: dict[str, dict] | None = None
-                   ) -> ModelComparison:
-    """Recover every document with each of two models; list the rows classified differently and
-    the cells whose value or status changed, and score each model where there is truth."""
+def compare_models(paths: list[Path], model_a: RowClassifier, model_b: RowClassifier,
+                   truth: dict[str, dict] | None = None) -> ModelComparison:
+    """Recover every document with model A and with model B (which may be the same); list the rows
+    classified differently and the cells whose value or status changed — a document one model
+    fails on changes every cell the other reads — and score each model on the documents with truth
+    (a document it fails on scores no cell right)."""
     from .batch import find_inputs
     from .errors import UnreadableDocumentError
     from .pipeline import recover_file
 
-    (name_a, model_a), (name_b, model_b) = models.items()
     out = ModelComparison()
-    cells_by_model: dict[str, dict[str, dict[str, dict]]] = {name_a: {}, name_b: {}}
+    cells_by_model: dict[str, dict[str, dict[str, dict]]] = {"A": {}, "B": {}}
     for item in find_inputs(paths):
-        try:
-            a, b = recover_file(item.path, model_a), recover_file(item.path, model_b)
-        except UnreadableDocumentError as e:
-            out.failed.append((item.name, str(e)))
+        reports = {}
+        for name, model in (("A", model_a), ("B", model_b)):
+            try:
+                reports[name] = recover_file(item.path, model)
+                reports[name].document = item.name  # named as a batch names it
+            except UnreadableDocumentError as e:
+                out.failed.append((name, item.name, str(e)))
+            report = reports.get(name)
+            cells_by_model[name][item.name] = cells_by_document(report.records()).get(item.name, {}) if report else {}
+        a, b = reports.get("A"), reports.get("B")
+        if not (a or b):
             continue
-        a.document = b.document = item.name  # named as a batch names it
-        rows_a = {(r.line, r.label): r.key for r in a.rows}
-        rows_b = {(r.line, r.label): r.key for r in b.rows}
+        rows_a = {(r.line, r.label): r.key for r in a.rows} if a else {}
+        rows_b = {(r.line, r.label): r.key for r in b.rows} if b else {}
         for spot in sorted(set(rows_a) | set(rows_b)):
             if rows_a.get(spot) != rows_b.get(spot):
                 out.rows.append((item.name, spot[1], rows_a.get(spot, "none"), rows_b.get(spot, "none")))
-        for key in a.cells.keys() | b.cells.keys():
-            ca, cb = a.cells.get(key), b.cells.get(key)
-            shown_a = f"{ca.value} ({ca.status})" if ca else "-"
-            shown_b = f"{cb.value} ({cb.status})" if cb else "-"
+        cells_a, cells_b = (a.cells if a else {}), (b.cells if b else {})
+        for key in cells_a.keys() | cells_b.keys():
+            shown_a, shown_b = _shown(cells_a.get(key), a is None), _shown(cells_b.get(key), b is None)
             if shown_a != shown_b:
                 out.cells.append((item.name, key, shown_a, shown_b))
-        for name, report in ((name_a, a), (name_b, b)):
-            cells_by_model[name].update(cells_by_document(report.records()))
     if truth:
         for name, cells in cells_by_model.items():
-            out.scores[name] = score({d: t for d, t in truth.items() if d in cells}, cells)
+            out.scores[name] = score(truth, cells)
     out.cells.sort()
     return out
+
+
+def _shown(cell, failed: bool) -> str:
+    if failed:
+        return "failed"
+    return f"{cell.value} ({cell.status})" if cell else "-"

@@ -29,6 +29,10 @@ class Cell:
     ocr: bool = False
     # True for an OCR'd cell among numbers that no reading made a number of: a value unread.
     unreadable: bool = False
+    # Where it was printed (see :func:`span` and README's "Where a cell was printed"): for text
+    # and HTML the line and the character span in the decoded text; for a digital PDF the page
+    # and bbox in points; for a scan the page and the pixel box; for Word the table, row and cell.
+    source: dict | None = field(default=None, compare=False)
     # True for an OCR'd number whose every digit the recogniser was sure of: not in doubt.
     ocr_sure: bool = False
 
@@ -39,6 +43,47 @@ class Cell:
     def __post_init__(self) -> None:
         self.is_blank = not self.text.strip()
         self.is_value = self.unreadable or (not self.is_blank and looks_like_value(self.text, ocr=self.ocr))
+
+
+def span(line: int, start: int, end: int) -> dict:
+    """A text or HTML cell's source: its line (1-based) and characters [start, end) of the
+    decoded text."""
+    return {"line": line, "start": start, "end": end}
+
+
+def within(source: dict | None, offset: int, length: int) -> dict | None:
+    """The source of a piece cut from a cell ``offset`` characters in: a narrower span of a
+    text source, the cell's own box or place for the others."""
+    if source and "start" in source and offset >= 0:
+        return span(source["line"], source["start"] + offset, source["start"] + offset + length)
+    return source
+
+
+def joined(sources: list[dict | None]) -> dict | None:
+    """One source covering several cells' (a digit run cut over several columns, say)."""
+    known = [s for s in sources if s]
+    if not known:
+        return None
+    first = known[0]
+    if all("start" in s for s in known):
+        return span(first["line"], min(s["start"] for s in known), max(s["end"] for s in known))
+    for box in ("bbox", "box"):
+        if all(box in s and s.get("page") == first.get("page") for s in known):
+            corners = list(zip(*(s[box] for s in known)))
+            return dict(first, **{box: [min(corners[0]), min(corners[1]), max(corners[2]), max(corners[3])]})
+    return first
+
+
+def with_sources(pieces: list[Cell], text: str, source: dict | None) -> list[Cell]:
+    """Pieces cut out of ``text`` (a cell read from ``source``), each given the part of the
+    source it was cut from, found in order."""
+    at = 0
+    for piece in pieces:
+        found = text.find(piece.text, at)
+        piece.source = within(source, found, len(piece.text))
+        if found >= 0:
+            at = found + len(piece.text)
+    return pieces
 
 
 @dataclass

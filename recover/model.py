@@ -154,7 +154,31 @@ def _load(path: Path, trust: bool) -> RowClassifier:
                       stacklevel=3)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # sklearn's own version warning, said above
-        model = joblib.load(path)
+        try:
+            model = joblib.load(path)
+        except Exception as e:  # not a joblib file at all, or one made for other code
+            raise ModelError(f"{path} is not a model file recover can load ({type(e).__name__}: {e})") from e
     if not isinstance(model, RowClassifier):
         raise ModelError(f"{path} does not hold a recover RowClassifier")
+    if card and card.get("scikit_learn") != sklearn.__version__:
+        _check_runs(model, path, card.get("scikit_learn"))
     return model
+
+
+# One row as the classifier sees it: a model unpickled under another scikit-learn must predict it.
+_PROBE = {"label": "一、本年新收政府信息公开申请数量", "context": "", "heading": "", "section": "requests",
+          "position": 1, "values": 7, "filled": 7, "shape": "", "prev_label": "", "next_label": ""}
+
+
+def _check_runs(model: RowClassifier, path: Path, trained_with: str | None) -> None:
+    """A model pickled by one scikit-learn may load under another and fail on its first document
+    (an attribute renamed or gone): try it once, and say what to do."""
+    import sklearn
+
+    try:
+        model.predict_proba([_PROBE])
+    except Exception as e:
+        raise ModelError(
+            f"{path.name} was trained with scikit-learn {trained_with} and does not run with the "
+            f"{sklearn.__version__} installed ({type(e).__name__}: {e}); install the version it was trained "
+            f"with (pip install 'scikit-learn=={trained_with}') or retrain it with `recover train`") from e

@@ -34,19 +34,23 @@ def recover_file(path: str | Path, model: RowClassifier | RowScorer | None = Non
     """Recover the tables of the report at ``path`` (text, HTML, PDF, DOCX or image), with the
     shipped model or ``model`` (a :class:`~recover.classify.RowClassifier`, or its scorer).
 
-    Raises :class:`UnreadableDocumentError` if it cannot be read as a report.
+    Raises :class:`FileNotFoundError` if there is no file at ``path``, and
+    :class:`UnreadableDocumentError` (with its ``reason``) if it cannot be read as a report.
     """
     path = Path(path)
     try:
         status = path.stat()
         if not stat.S_ISREG(status.st_mode):  # a pipe or device would block or never end
-            raise UnreadableDocumentError("not a regular file (a folder, named pipe or device)")
+            raise UnreadableDocumentError(f"{path} is not a regular file (a folder, named pipe or device)",
+                                          reason="not_a_file")
         if status.st_size > MAX_FILE_BYTES:
             raise UnreadableDocumentError(f"{status.st_size / 1e6:.0f} MB is too large to be one report "
-                                          f"(the limit is {MAX_FILE_BYTES // 1_000_000} MB)")
+                                          f"(the limit is {MAX_FILE_BYTES // 1_000_000} MB)", reason="too_large")
         data = path.read_bytes()
+    except FileNotFoundError:
+        raise  # it names the path; a caller checks for a missing file as for any other
     except OSError as e:
-        raise UnreadableDocumentError(f"cannot read the file: {e.strerror or e}") from e
+        raise UnreadableDocumentError(f"cannot read {path}: {e.strerror or e}", reason="unreadable_file") from e
     return recover_bytes(data, path.name, model)
 
 
@@ -166,7 +170,8 @@ def classify_layout(layout: Layout, model: RowClassifier | RowScorer | None = No
     scorer = scorer_of(model)
     candidates = find_candidates(layout)
     if not candidates:
-        raise UnreadableDocumentError("no table rows found: not a 政府信息公开工作年度报告, or its tables are images")
+        raise UnreadableDocumentError("no table rows found: not a 政府信息公开工作年度报告, or its tables are images",
+                                      reason="not_a_report")
     descriptions = describe(candidates)
     proba = scorer.predict_proba(descriptions)  # one call for the whole document
     choice, decoding = choose(layout.text(), lambda template: decode(scorer.classes_, proba, template))
@@ -177,7 +182,7 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | RowScorer |
     classified = classify_layout(layout, model)
     choice, rows = classified.choice, classified.rows
     if sum(r.probability >= MIN_PROBABILITY for r in rows) < MIN_ROWS:
-        raise UnreadableDocumentError("none of the three standard tables was found")
+        raise UnreadableDocumentError("none of the three standard tables was found", reason="not_a_report")
     text = layout.text()
     cells = reconcile(choice.template, rows, stated_figures(text))
     for cell in cells.values():
@@ -187,5 +192,5 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | RowScorer |
         document=name, template=choice.template, cells=cells, flags=list(choice.flags),
         kind=layout.kind, encoding=layout.encoding, notes=list(layout.notes), agency=agency, year=year,
         rows=[RowMatch(r.key, r.candidate.own_label, round(r.probability, 3),
-                       _numbers(r.candidate), r.candidate.line) for r in rows],
+                       _numbers(r.candidate), r.candidate.line, r.candidate.index) for r in rows],
     )

@@ -2,13 +2,16 @@
 
 A training file is a tab-separated table, one row candidate a line: the document it came from,
 its index there, the model's guess and probability (when a person is labelling), the correct
-row ID in ``row``, then the fields :func:`recover.classify.describe` gives.  Files under
+row ID in ``row``, the row's label and numbers as printed (``printed``, ``numbers``: for the person;
+the model does not read them), then the fields :func:`recover.classify.describe` gives (``label``
+without spaces, ``values`` and ``filled`` the count of numbers and of non-blank ones, …).  Files under
 ``training_data/real`` hold hand-checked rows of real reports; ``training_data/synthetic``
 holds rows of generated reports, labelled by the generator that printed them.
 """
 from __future__ import annotations
 
 import csv
+import os
 import random
 from collections import Counter
 from dataclasses import dataclass
@@ -20,7 +23,8 @@ from .classify import FIELDS, RowClassifier
 from .model import save_model, sha256
 from . import readers
 
-COLUMNS = ("document", "index", "template", "predicted", "probability", "suggested", "row") + FIELDS
+COLUMNS = ("document", "index", "template", "predicted", "probability", "suggested", "row", "printed",
+           "numbers") + FIELDS
 _INT_FIELDS = ("position", "values", "filled")
 
 
@@ -35,6 +39,8 @@ class LabelledRow:
     probability: str = ""
     suggested: str = ""  # the row ID the identities point to, where the prediction breaks one
     source: str = ""  # file:line, for messages
+    printed: str = ""  # the label as printed, spaces kept
+    numbers: str = ""  # the numbers as printed
 
     @property
     def source_kind(self) -> str:
@@ -44,7 +50,7 @@ class LabelledRow:
     def as_record(self) -> dict:
         return {"document": self.document, "index": self.index, "template": self.template,
                 "predicted": self.predicted, "probability": self.probability, "suggested": self.suggested,
-                "row": self.row, **self.description}
+                "row": self.row, "printed": self.printed, "numbers": self.numbers, **self.description}
 
     @property
     def key(self) -> tuple:
@@ -65,9 +71,10 @@ def write_rows(path: Path, rows: list[LabelledRow]) -> None:
             writer.writerow(r.as_record())
 
 
-def read_rows(path: Path) -> list[LabelledRow]:
+def read_rows(path: Path, unlabelled: Counter | None = None) -> list[LabelledRow]:
     """Read one training file; refuse a label that is not a row ID of the line's template (any
-    template where the line states none), naming the file and line."""
+    template where the line states none), naming the file and line.  Lines with no label yet are
+    left out (and counted in ``unlabelled``, by file, where given)."""
     valid = {t: set(schema.row_keys(t)) | {schema.NOT_A_ROW} for t in schema.TEMPLATES}
     anywhere = set(schema.all_row_keys())
     rows = []
@@ -79,7 +86,9 @@ def read_rows(path: Path) -> list[LabelledRow]:
         for line, record in enumerate(reader, start=2):
             label = (record.get("row") or "").strip()
             if not label:
-                continue  # not labelled yet
+                if unlabelled is not None:
+                    unlabelled[str(path)] += 1
+                continue
             template = (record.get("template") or "").strip()
             if template and template not in valid:
                 raise LabelError(f"{path}:{line}: template {template!r} is not one of {', '.join(schema.TEMPLATES)}")
@@ -95,18 +104,20 @@ def read_rows(path: Path) -> list[LabelledRow]:
             except ValueError as e:
                 raise LabelError(f"{path}:{line}: {e}") from e
             rows.append(LabelledRow(record.get("document", ""), index, label, description, template,
-                                    record.get("predicted", ""), record.get("probability", ""), f"{path}:{line}"))
+                                    record.get("predicted", ""), record.get("probability", ""),
+                                    record.get("suggested", ""), f"{path}:{line}", record.get("printed", ""),
+                                    record.get("numbers", "")))
     return rows
 
 
-def read_dir(*paths: Path) -> list[LabelledRow]:
+def read_dir(*paths: Path, unlabelled: Counter | None = None) -> list[LabelledRow]:
     """Every labelled row under the given files and directories, each row once: where two lines
     are the same row, the one read later (a label file given after training_data/) wins."""
     rows: dict[tuple, LabelledRow] = {}
     for path in paths:
         files = sorted(Path(path).rglob("*.tsv")) if Path(path).is_dir() else [Path(path)]
         for file in files:
-            for row in read_rows(file):
+            for row in read_rows(file, unlabelled):
                 rows.pop(row.key, None)  # re-inserted last: the later file's label, in its order
                 rows[row.key] = row
     return list(rows.values())
@@ -171,9 +182,12 @@ def cross_validate(rows: list[LabelledRow], folds: int = 5, seed: int = 0) -> Ro
 def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5) -> dict:
     """Fit on every labelled row under ``data``, measure by cross-validation, and write the
     model with its card (JSON and Markdown)."""
-    rows = read_dir(*data)
+    unlabelled: Counter = Counter()
+    rows = read_dir(*data, unlabelled=unlabelled)
     if not rows:
-        raise LabelError(f"no labelled rows under {', '.join(map(str, data))}")
+        raise LabelError(f"no labelled rows under {', '.join(map(str, data))}"
+                         + (f" ({sum(unlabelled.values())} lines have no label in the row column yet)"
+                            if unlabelled else ""))
     metrics = cross_validate(rows, folds, seed) if folds > 1 else None
     model = fit(rows, seed)
     files = sorted({p for d in data for p in (Path(d).rglob("*.tsv") if Path(d).is_dir() else [Path(d)])})
@@ -184,10 +198,13 @@ def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5) -
         "seed": seed,
         "parameters": model.get_params(),
         "templates": list(schema.TEMPLATES),
-        "training_files": [{"path": str(p), "sha256": sha256(p), "rows": len(read_rows(p))} for p in files],
+        # relative to where training ran: a card names no folder of the machine it was made on
+        "training_files": [{"path": os.path.relpath(p), "sha256": sha256(p), "rows": len(read_rows(p))}
+                           for p in files],
         "rows": len(rows),
         "documents": len({r.document for r in rows}),
         "rows_per_id": dict(sorted(Counter(r.row for r in rows).items())),
+        "unlabelled": dict(sorted(unlabelled.items())),  # lines left out: no label yet
         "cross_validation": {"folds": folds, **metrics.as_dict()} if metrics else None,
     }
     card = save_model(model, out, card)
@@ -230,9 +247,9 @@ def candidate_rows(path: Path, model: RowClassifier, prefill: bool = False) -> l
     template = classified.choice.template
     suggested = identity_suggestions(classified)
     return [LabelledRow(Path(path).name, i, key if prefill else "", d, template, key, f"{p:.3f}",
-                        suggested.get(i, ""))
-            for i, (d, key, p) in enumerate(zip(classified.descriptions, classified.decoding.keys,
-                                                classified.decoding.probabilities))]
+                        suggested.get(i, ""), printed=c.printed_label, numbers=" ".join(v.text for v in c.values))
+            for i, (c, d, key, p) in enumerate(zip(classified.candidates, classified.descriptions,
+                                                   classified.decoding.keys, classified.decoding.probabilities))]
 
 
 def identity_suggestions(classified, alternatives: int = 3) -> dict[int, str]:

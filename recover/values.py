@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from functools import lru_cache
 
@@ -36,6 +36,7 @@ class Reading:
     kind: str  # "number", "zero_mark", "blank" or "unparsed"
     flags: tuple[str, ...] = ()
     text: str = ""
+    source: dict | None = field(default=None, compare=False)  # where it was printed (layout.Cell.source)
 
     @property
     def is_blank(self) -> bool:

@@ -15,9 +15,10 @@ def test_recover_file_returns_cells_statuses_flags_frame_and_dict(real_dir):
     assert list(frame.columns) == list(CSV_COLUMNS) and len(frame) == 200
     assert frame.loc[frame["row"] == "penalties", "value"].item() == 3985758
     data = report.to_dict()
-    assert data["cells"]["requests/new/total"] == {"value": "3119", "status": "printed",
+    assert data["cells"]["requests/new/total"] == {"value": 3119, "status": "printed",
                                                    "confidence": data["cells"]["requests/new/total"]["confidence"],
-                                                   "flags": [], "printed": "3119"}
+                                                   "flags": [], "printed": "3119", "alternatives": [],
+                                                   "source": {"page": 4, "bbox": [486.4, 456.5, 520.0, 480.7]}}
     assert report.table("appeals")["review"]["total"] == 351
 
 

@@ -54,11 +54,6 @@ def test_each_bad_input_raises_one_documented_error(tmp_path, model, name, messa
         recover.recover_file(tmp_path / name, model)
 
 
-def test_a_missing_file_is_an_unreadable_document(tmp_path):
-    with pytest.raises(recover.UnreadableDocumentError):
-        recover.recover_file(tmp_path / "nowhere.txt")
-
-
 def test_a_report_cut_off_mid_table_is_flagged_not_failed(model, seeds_dir):
     text = (seeds_dir / "001_dc7fa2148f231570.txt").read_text()
     cut = text[: text.index("5.属于三类内部事务信息") + 20]
@@ -85,8 +80,9 @@ def test_batch_goes_on_lists_every_document_and_fails_with_status_1(tmp_path, re
     assert summary["001_shanghai-gov-office-2019.html"]["outcome"] == "flagged"
     assert summary["207_jiande-transport-2021.txt"]["outcome"] == "flagged"
     assert summary["207_jiande-transport-2021~2.txt"]["outcome"] == "failed"
-    for name in ("empty.txt", "junk.bin.txt", "budget.txt", "fake.docx", "fake.pdf"):
+    for name in ("empty.txt", "junk.bin.txt", "fake.docx", "fake.pdf"):
         assert summary[name]["outcome"] == "failed" and summary[name]["error"], name
+    assert summary["budget.txt"]["outcome"] == "not_a_report" and summary["budget.txt"]["error"]
     with open(out / "cells.csv", encoding="utf-8") as f:
         documents = {row["document"] for row in csv.DictReader(f)}
     assert documents == {"001_shanghai-gov-office-2019.html", "207_jiande-transport-2021.txt"}

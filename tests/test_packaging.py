@@ -13,11 +13,16 @@ import shutil
 import subprocess
 import sys
 import tarfile
+import tomllib
 import zipfile
 from importlib import metadata
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
+
+import recover
+from recover.cli import main
 
 REPO = Path(__file__).resolve().parents[1]
 SEED = "000_f75c2c88bf6d12f5"
@@ -48,7 +53,7 @@ def built(tmp_path_factory) -> dict[str, Path]:
     """An sdist of the repository's files and the wheel built from that sdist."""
     _require("build", "setuptools", "packaging")
     source = tmp_path_factory.mktemp("source")
-    for name in ("pyproject.toml", "README.md"):
+    for name in ("pyproject.toml", "README.md", "LICENSE"):
         shutil.copy(REPO / name, source / name)
     for name in ("recover", "models"):
         shutil.copytree(REPO / name, source / name, ignore=shutil.ignore_patterns("__pycache__"))
@@ -186,5 +191,26 @@ def test_a_plain_install_runs_every_command_that_needs_no_tooling(installed, els
 def test_the_tooling_commands_say_which_extra_to_install(installed, tmp_path, command):
     done = _run([installed.parent / "recover", *command], cwd=tmp_path, check=False)
     assert done.returncode != 0
-    assert f"`recover {command[0]}` needs reportlab: pip install 'recover[tools]'" in done.stderr
+    assert f"`recover {command[0]}` needs reportlab: pip install 'recover-zfxxgk[tools]'" in done.stderr
     assert not (tmp_path / command[-1]).exists()
+
+
+PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]
+
+
+def test_licence_extras_and_version_are_declared():
+    assert PROJECT["license"] == "MIT" and "MIT License" in (REPO / "LICENSE").read_text(encoding="utf-8")
+    assert set(PROJECT["optional-dependencies"]) == {"dask", "notebooks", "review", "test", "tools"}
+    assert any(d.startswith("jupyterlab") for d in PROJECT["optional-dependencies"]["notebooks"])
+    assert PROJECT["version"] == recover.__version__
+    assert f"## {recover.__version__}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
+    assert CliRunner().invoke(main, ["--version"]).output.strip() == f"recover, version {recover.__version__}"
+
+
+def test_scikit_learn_is_pinned_to_the_versions_the_model_runs_with():
+    import json
+
+    spec = next(d for d in PROJECT["dependencies"] if d.startswith("scikit-learn"))
+    trained = json.loads((REPO / "models" / "row_classifier.card.json").read_text(encoding="utf-8"))["scikit_learn"]
+    low, high = (part.split("=")[-1].lstrip("<") for part in spec.removeprefix("scikit-learn").split(","))
+    assert tuple(map(int, low.split("."))) <= tuple(map(int, trained.split("."))) < tuple(map(int, high.split(".")))

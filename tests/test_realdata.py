@@ -34,7 +34,8 @@ def test_evaluate_prints_every_figure(tmp_path, real_dir):
                    "false-flag rate"):
         assert figure in result.output
     assert "207_jiande-transport-2021.txt: 7/7 right" in result.output
-    assert "no cells in the batch" in result.output  # the other truth documents were not in this batch
+    assert "documents:          1 (7 cells)" in result.output  # scored on the batch's one document
+    assert "not in the batch:   9 documents with truth, not scored" in result.output
 
 
 def test_published_arithmetic_errors_are_kept_and_flagged_on_every_cell_involved(real_reports):

@@ -23,7 +23,7 @@ from .inputs import Input, apply_manifest
 from .outputs import write_atomic, write_outputs
 
 # Flags the cross-year check sets; a resumed batch makes the check again from scratch.
-_CROSS_YEAR_FLAGS = ("identity_broken:cross_year", "identity_broken:cross_year_active")
+CROSS_YEAR_FLAGS = ("identity_broken:cross_year", "identity_broken:cross_year_active")
 
 
 @dataclass(frozen=True)
@@ -49,7 +49,10 @@ def recover_one(item: Input, model_path: str | None = None, trust_model: bool = 
         with _time_limit(limits.seconds):
             report = recover_file(item.path, model)
     except UnreadableDocumentError as e:
-        report = Report(item.name, error=str(e))
+        report = Report(item.name, error=str(e), error_reason=e.reason)
+    except FileNotFoundError:  # gone since the batch listed it, or a link to nowhere
+        report = Report(item.name, error="cannot read the file: it is not there (moved, deleted, or a link to "
+                                         "nowhere)", error_reason="missing")
     except _TimeUp:
         report = Report(item.name, error=f"took longer than the {limits.seconds:g} s allowed a document")
     except MemoryError:
@@ -71,7 +74,7 @@ def recover_chunk(items: list[Input], model_path: str | None, trust_model: bool,
     for item in items:
         report = recover_one(item, model_path, trust_model, limits)
         if save_to is not None:
-            _save(report, item.path, save_to)
+            save_report(report, item.path, save_to)
         reports.append(report)
     return reports
 
@@ -139,14 +142,14 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
     saved_by_workers = None if scheduler else out / "json"
     for report in _recover_all(todo, model_path, trust_model, jobs, limits, scheduler, chunk, saved_by_workers):
         if saved_by_workers is None:
-            _save(report, path_of[report.document], out / "json")
+            save_report(report, path_of[report.document], out / "json")
         done[report.document] = report
         if on_done:
             on_done(report)
     reports = [done[item.name] for item in inputs]
     apply_manifest(reports, manifest)
     for report in check_across_years(reports):  # its cells changed: the saved file follows
-        _save(report, path_of[report.document], out / "json")
+        save_report(report, path_of[report.document], out / "json")
     write_outputs(reports, inputs, out, formats)
     return reports
 
@@ -188,7 +191,7 @@ def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, 
             pending.pop(suspect.name)
             report = Report(suspect.name, error="the reader crashed on this document (its worker process died)")
             if save_to is not None:
-                _save(report, suspect.path, save_to)
+                save_report(report, suspect.path, save_to)
             yield report
 
 
@@ -227,12 +230,12 @@ def _finished(inputs: list[Input], out: Path) -> dict[str, Report]:
         if data.get("path") == str(item.path):
             report = Report.from_dict(data)
             for cell in report.cells.values():  # the cross-year check is made again at the end
-                cell.flags = [f for f in cell.flags if f not in _CROSS_YEAR_FLAGS]
+                cell.flags = [f for f in cell.flags if f not in CROSS_YEAR_FLAGS]
             done[item.name] = report
     return done
 
 
-def _save(report: Report, path: Path, folder: Path) -> None:
+def save_report(report: Report, path: Path, folder: Path) -> None:
     """A document's JSON file, naming the input it came from (which a resumed batch checks)."""
     write_atomic(folder / f"{report.document}.json",
                  json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False) + "\n")

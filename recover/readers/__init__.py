@@ -48,13 +48,13 @@ _READERS = {"pdf": "pdf", "docx": "docx", "image": "scan", "html": "html", "text
 def read(data: bytes) -> list[Layout]:
     """Every reading of a document of any supported kind, best first."""
     if not data.strip():
-        raise UnreadableDocumentError("the file is empty")
+        raise UnreadableDocumentError("the file is empty", reason="empty")
     kind = sniff(data)
     if kind in _REFUSED:
-        raise UnreadableDocumentError(_REFUSED[kind])
+        raise UnreadableDocumentError(_REFUSED[kind], reason="unsupported_format")
     if kind in ("text", "html") and len(data) > MAX_TEXT_BYTES:
         raise UnreadableDocumentError(f"{len(data) / 1e6:.0f} MB of text or HTML is too large to be one report "
-                                      f"(the limit is {MAX_TEXT_BYTES // 1_000_000} MB)")
+                                      f"(the limit is {MAX_TEXT_BYTES // 1_000_000} MB)", reason="too_large")
     return importlib.import_module(f"{__name__}.{_READERS[kind]}").read(data)
 
 

@@ -36,8 +36,9 @@ def read(data: bytes) -> list[Layout]:
         for table in found:
             page = pdf.pages[int(table.page) - 1]
             x0, y0, x1, y1 = table._bbox  # PDF space: y grows upwards
-            rows = [[Cell(squeeze(normalize(str(text)), digits=True), col=c) for c, text in enumerate(row)]
-                    for row in table.df.itertuples(index=False)]
+            rows = [[Cell(squeeze(normalize(str(text)), digits=True), col=c, source=_bbox(box, page.height))
+                     for c, (text, box) in enumerate(zip(row, boxes))]
+                    for row, boxes in zip(table.df.itertuples(index=False), table.cells)]
             by_page.setdefault(int(table.page), []).append(Table((x0, page.height - y1, x1, page.height - y0), rows))
         if not by_page:
             return []
@@ -45,3 +46,8 @@ def read(data: bytes) -> list[Layout]:
         for number in texts:
             lines += with_page(page_lines(pdf.pages[number - 1], by_page.get(number) or ruled.get(number, [])), number)
     return [Layout(lines, "pdf", notes=["camelot"])]
+
+
+def _bbox(cell, height: float) -> dict:
+    """A camelot cell's box in pdfplumber's page space (points from the top left)."""
+    return {"bbox": [round(cell.x1, 1), round(height - cell.y2, 1), round(cell.x2, 1), round(height - cell.y1, 1)]}

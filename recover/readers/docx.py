@@ -25,18 +25,18 @@ _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingm
 
 def read(data: bytes) -> list[Layout]:
     if not _is_docx(data):
-        raise UnreadableDocumentError(_zip_kind(data))
+        raise UnreadableDocumentError(_zip_kind(data), reason="unsupported_format")
     try:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
-                raise UnreadableDocumentError("the Word document is too large to be a report")
+                raise UnreadableDocumentError("the Word document is too large to be a report", reason="too_large")
             if _MACRO_TYPE in archive.read("[Content_Types].xml"):
                 data = _without_macros(archive)
         document = docx.Document(BytesIO(data))
     except UnreadableDocumentError:
         raise
     except Exception as e:
-        raise UnreadableDocumentError(f"not a readable Word document ({type(e).__name__})") from e
+        raise UnreadableDocumentError(f"not a readable Word document ({type(e).__name__})", reason="corrupt") from e
     lines: list[Line] = []
     tables = 0
     for element in document.element.body.iterchildren():
@@ -46,7 +46,7 @@ def read(data: bytes) -> list[Layout]:
                 lines.append(Line([Cell(text)], grid=False, number=len(lines) + 1))
         elif element.tag == qn("w:tbl"):
             tables += 1
-            for number, row in enumerate(_grid(element), start=1):
+            for number, row in enumerate(_grid(element, tables), start=1):
                 if any(c.text for c in row):
                     lines.append(Line(row, grid=True, aligned=True, number=number, table=tables))
     return [Layout(lines, "docx")]
@@ -95,10 +95,12 @@ def _text(element) -> str:
     return "".join(parts)
 
 
-def _grid(table) -> list[list[Cell]]:
+def _grid(table, number: int) -> list[list[Cell]]:
+    """The table's rows on its grid; each cell's source is its place: table, row and grid
+    column, from 1."""
     rows: list[list[Cell]] = []
     above: dict[int, Cell] = {}  # grid column → the cell that a vMerge below continues
-    for tr in table.iterchildren(qn("w:tr")):
+    for r, tr in enumerate(table.iterchildren(qn("w:tr")), start=1):
         col = _int(tr.find(f"{qn('w:trPr')}/{qn('w:gridBefore')}"), 0)
         row: list[Cell] = []
         for tc in tr.iterchildren(qn("w:tc")):
@@ -109,7 +111,8 @@ def _grid(table) -> list[list[Cell]]:
                 origin = above[col]
                 row.append(Cell(origin.text, col=col, span=span, spanned=True))
             else:
-                cell = Cell(squeeze(normalize(_text(tc)), digits=True), col=col, span=span)
+                cell = Cell(squeeze(normalize(_text(tc)), digits=True), col=col, span=span,
+                            source={"table": number, "row": r, "cell": col + 1})
                 row.append(cell)
                 above[col] = cell
             col += span

@@ -18,7 +18,7 @@ def decode(data: bytes) -> tuple[str, str]:
     best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "utf_16_le", "utf_16_be", "utf_8"]).best()
     if best is None:
         raise UnreadableDocumentError("binary data, or text in an encoding not recognised "
-                                      "(tried UTF-8, GB18030, Big5, UTF-16)")
+                                      "(tried UTF-8, GB18030, Big5, UTF-16)", reason="unsupported_format")
     text = _checked(data.decode(best.encoding, errors="replace"))
     if best.encoding.startswith(("big5", "cp950")):
         text = _simplified(text)  # Big5 holds the traditional script; the form is printed in the simplified
@@ -36,5 +36,6 @@ def _checked(text: str) -> str:
     sample = text[:20_000]
     controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f" or ch == "\ufffd")
     if sample and controls / len(sample) > 0.05:
-        raise UnreadableDocumentError("binary data, not a text, HTML, PDF, Word or image document")
+        raise UnreadableDocumentError("binary data, not a text, HTML, PDF, Word or image document",
+                                      reason="unsupported_format")
     return text

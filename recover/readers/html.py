@@ -8,12 +8,13 @@ HTML parser fetches nothing and expands no external entities.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 
 import lxml.html
 from lxml import etree
 
 from ..errors import UnreadableDocumentError
-from ..layout import Cell, Layout, Line, squeeze
+from ..layout import Cell, Layout, Line, span, squeeze
 from ..values import normalize
 from .encoding import decode
 
@@ -38,10 +39,11 @@ def lines_of(text: str) -> list[Line]:
     if too_deep:  # wrappers that carry no table structure are dropped, and the page read again
         root, too_deep = _parse(_WRAPPERS.sub("<br>", text))
         if too_deep:
-            raise UnreadableDocumentError(f"the web page nests its elements more than {_MAX_DEPTH} levels deep")
+            raise UnreadableDocumentError(f"the web page nests its elements more than {_MAX_DEPTH} levels deep",
+                                          reason="too_large")
     if root is None:
         return []
-    walker = _Walker()
+    walker = _Walker(_Sources(text))
     walker.walk(root)
     walker.flush()
     return walker.lines
@@ -58,19 +60,52 @@ def _parse(text: str):
     return root, too_deep
 
 
+class _Sources:
+    """Where in the page's text a table cell was printed: lxml gives the element's line; the
+    cell's text is looked for from there, or from the cell before it if that is further on, as
+    the whole text between two tags."""
+
+    LOOK_AHEAD = 20_000  # characters of markup a cell's text may sit behind
+    _PAD = r"(?:\s|&nbsp;|&#160;|&#xa0;)*"
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.starts = [0] + [m.end() for m in re.finditer("\n", text)]
+        self.at = 0  # where the cell before ended: cells are met in the page's order
+
+    def of(self, element, printed: str) -> dict | None:
+        line = element.sourceline
+        if not line or line > len(self.starts):
+            return None
+        start = max(self.starts[line - 1], self.at)
+        if printed:
+            found = re.compile(">" + self._PAD + "(" + re.escape(printed) + ")" + self._PAD + "<").search(
+                self.text, start, start + self.LOOK_AHEAD)
+            if found:
+                self.at = found.end(1)
+                return span(bisect_right(self.starts, found.start(1)), found.start(1), found.end(1))
+        return {"line": line}  # the cell's text is not in the markup as such ("2" "0" in two spans)
+
+
 class _Walker:
     """Walks the tree in document order, collecting running text and tables as lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, sources: _Sources) -> None:
         self.lines: list[Line] = []
         self.buffer: list[str] = []
+        self.first = None  # the element the running text in the buffer starts in
+        self.sources = sources
         self.tables = 0
 
     def flush(self) -> None:
         text = normalize("".join(self.buffer)).strip()
         self.buffer = []
         if text:
-            self.lines.append(Line([Cell(squeeze(text))], grid=False, number=len(self.lines) + 1))
+            # Running text is cut into cells later: its source is its line (markup runs through it).
+            line = self.first.sourceline if self.first is not None else None
+            self.lines.append(Line([Cell(squeeze(text), source={"line": line} if line else None)], grid=False,
+                                   number=len(self.lines) + 1))
+        self.first = None
 
     def walk(self, element) -> None:
         tag = element.tag if isinstance(element.tag, str) else ""
@@ -85,7 +120,7 @@ class _Walker:
         if tag in _BLOCKS:
             self.flush()
         if element.text and tag:
-            self.buffer.append(element.text)
+            self._text(element.text, element)
         for child in element:
             self.walk(child)
         if tag in _BLOCKS:
@@ -94,16 +129,21 @@ class _Walker:
 
     def _tail(self, element) -> None:
         if element.tail:
-            self.buffer.append(element.tail)
+            self._text(element.tail, element)
+
+    def _text(self, text: str, element) -> None:
+        if self.first is None and text.strip():
+            self.first = element
+        self.buffer.append(text)
 
     def _table(self, table) -> None:
         self.tables += 1
-        for number, row in enumerate(_grid(table), start=1):
+        for number, row in enumerate(_grid(table, self.sources), start=1):
             if any(c.text for c in row):
                 self.lines.append(Line(row, grid=True, aligned=True, number=number, table=self.tables))
 
 
-def _grid(table) -> list[list[Cell]]:
+def _grid(table, sources: _Sources) -> list[list[Cell]]:
     """Expand a table's rowspans and colspans into rows of placed cells."""
     rows = list(table.iter("tr"))  # a leaf table: every <tr> below it is its own
     taken: dict[tuple[int, int], Cell] = {}  # (row, col) → the cell merged over it from above
@@ -119,7 +159,8 @@ def _grid(table) -> list[list[Cell]]:
                 col += 1
             colspan = _span(td.get("colspan"))
             rowspan = min(_span(td.get("rowspan")), len(rows) - r)
-            cell = Cell(_cell_text(td), col=col, span=colspan)
+            text = _cell_text(td)
+            cell = Cell(text, col=col, span=colspan, source=sources.of(td, text))
             placed.append(cell)
             for below in range(1, rowspan):
                 for c in range(col, col + colspan):

@@ -43,7 +43,7 @@ def read(data: bytes) -> list[Layout]:
     with pdf:
         pages = pdf.pages
         if not pages:
-            raise UnreadableDocumentError("the PDF has no pages")
+            raise UnreadableDocumentError("the PDF has no pages", reason="corrupt")
         notes = [f"read the first {MAX_PAGES} of {len(pages)} pages"] if len(pages) > MAX_PAGES else []
         table_lines: list[Line] = []
         text_lines: list[Line] = []
@@ -52,7 +52,7 @@ def read(data: bytes) -> list[Layout]:
         for number, page in enumerate(pages[:MAX_PAGES], start=1):
             if max(page.width, page.height) > MAX_PAGE_SIDE:
                 raise UnreadableDocumentError(f"page {number} is {page.width:.0f} × {page.height:.0f} points: "
-                                              "not a report page")
+                                              "not a report page", reason="too_large")
             if not has_text_layer(page):
                 scanned[number] = _scan_dpi(page)
                 continue
@@ -88,15 +88,16 @@ def open_pdf(data: bytes):
     pages = _page_count(data)
     if pages is not None and pages > MAX_PAGES_AT_ALL:
         raise UnreadableDocumentError(f"the PDF has {pages:,} pages: too many to be one report "
-                                      f"(the limit is {MAX_PAGES_AT_ALL:,})")
+                                      f"(the limit is {MAX_PAGES_AT_ALL:,})", reason="too_large")
     try:
         pdf = pdfplumber.open(BytesIO(data), password="")
         pdf.pages  # parses the page tree: a broken file fails here
         return pdf
     except Exception as e:
         if _caused_by(e, PDFPasswordIncorrect):
-            raise UnreadableDocumentError("the PDF is protected by a password") from e
-        raise UnreadableDocumentError(f"not a readable PDF: damaged or incomplete ({type(e).__name__})") from e
+            raise UnreadableDocumentError("the PDF is protected by a password", reason="encrypted") from e
+        raise UnreadableDocumentError(f"not a readable PDF: damaged or incomplete ({type(e).__name__})",
+                                      reason="corrupt") from e
 
 
 def _page_count(data: bytes) -> int | None:
@@ -145,8 +146,13 @@ def _plainly_chinese(text: str) -> bool:
 
 
 def with_page(lines: list[Line], page: int) -> list[Line]:
+    """Lines of a page: each cell's source names the page; a cell of the page's text (not of a
+    ruled table) is placed by its page alone, the text being pdfplumber's, not the file's."""
     for line in lines:
         line.page = page
+        for cell in line.cells:
+            box = {"bbox": cell.source["bbox"]} if cell.source and "bbox" in cell.source else {}
+            cell.source = {"page": page, **box}
     return lines
 
 
@@ -207,7 +213,8 @@ def _table_rows(table) -> list[list[Cell]]:
                 continue
             c0, c1 = _nearest(xs, box[0]), _nearest(xs, box[2])
             r0, r1 = _nearest(ys, box[1]), _nearest(ys, box[3])
-            cell = Cell(squeeze(normalize(text or ""), digits=True), col=c0, span=max(c1 - c0, 1))
+            cell = Cell(squeeze(normalize(text or ""), digits=True), col=c0, span=max(c1 - c0, 1),
+                        source={"bbox": [round(v, 1) for v in box]})
             grid.setdefault(r0, []).append(cell)
             for r in range(r0 + 1, r1):
                 grid.setdefault(r, []).append(Cell(cell.text, col=c0, span=cell.span, spanned=True))

@@ -20,7 +20,7 @@ import numpy as np
 from PIL import Image
 
 from ..errors import UnreadableDocumentError
-from ..layout import Cell, Layout, Line, is_cjk, squeeze, tokenize
+from ..layout import Cell, Layout, Line, is_cjk, squeeze, tokenize, with_sources
 from ..values import looks_like_value, normalize
 
 OCR_DPI = 300  # PDF pages are rendered at this resolution for OCR
@@ -53,12 +53,12 @@ def read(data: bytes) -> list[Layout]:
         for index in range(getattr(image, "n_frames", 1)):
             image.seek(index)
             if image.width * image.height > MAX_PIXELS:
-                raise UnreadableDocumentError(f"a {image.width} × {image.height} image is too large to be a page")
+                raise UnreadableDocumentError(f"a {image.width} × {image.height} image is too large to be a page", reason="too_large")
             frames.append(without_red(image))
     except UnreadableDocumentError:
         raise
     except Exception as e:
-        raise UnreadableDocumentError(f"not a readable image ({type(e).__name__})") from e
+        raise UnreadableDocumentError(f"not a readable image ({type(e).__name__})", reason="corrupt") from e
     lines = [line for number, frame in enumerate(frames, start=1) for line in ocr_image(frame, number)]
     return [Layout(lines, "scan", notes=[f"{len(frames)} page image(s) read by OCR"])]
 
@@ -122,7 +122,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
             unreadable.add(pieces[i].cell)
         if texts[i] == reading.digits and min(reading.digit_confidences, default=0) >= SURE_DIGIT:
             sure.add(i)
-    return _assemble(pieces, texts, sure, unreadable, grids, page)
+    return _assemble(pieces, texts, sure, unreadable, grids, page, (image.width, image.height), scale)
 
 
 # --- the image --------------------------------------------------------------------------------
@@ -479,9 +479,10 @@ def _number_cells(pieces: list[_Piece], texts: list[str]) -> list[int]:
 
 
 def _assemble(pieces: list[_Piece], texts: list[str], sure: set[int], unreadable: set, grids: list[_Grid],
-              page: int) -> list[Line]:
+              page: int, size: tuple[int, int] | None = None, scale: float = 1.0) -> list[Line]:
     """Tables as grid lines and the other lines as text, top to bottom.  A cell is sure of its
-    digits where each of its lines is."""
+    digits where each of its lines is.  A table cell's source is its box in pixels of the page
+    image of ``size`` (read enlarged ``scale`` times)."""
     cell_text: dict[tuple, list[str]] = {}
     cell_sure: dict[tuple, bool] = {}
     for i, (p, text) in enumerate(zip(pieces, texts)):
@@ -494,8 +495,10 @@ def _assemble(pieces: list[_Piece], texts: list[str], sure: set[int], unreadable
         for r0, c0, r1, c1 in grid.cells:
             key = (g, r0, c0, r1, c1)
             text = squeeze(" ".join(cell_text.get(key, [])), digits=True)
+            box = [round(v / scale) for v in (grid.xs[c0], grid.ys[r0], grid.xs[c1], grid.ys[r1])]
+            source = {"page": page, "box": box, **({"size": list(size)} if size else {})}
             rows.setdefault(r0, []).append(Cell(text, col=c0, span=c1 - c0, ocr=True, ocr_sure=cell_sure.get(key, False),
-                                                unreadable=key in unreadable))
+                                                source=source, unreadable=key in unreadable))
             for r in range(r0 + 1, r1):
                 rows.setdefault(r, []).append(Cell(text, col=c0, span=c1 - c0, spanned=True, ocr=True))
         lines = [Line(sorted(rows[r], key=lambda c: c.col or 0), grid=True, aligned=True, number=r + 1,
@@ -503,5 +506,6 @@ def _assemble(pieces: list[_Piece], texts: list[str], sure: set[int], unreadable
         blocks.append((grid.ys[0], [line for line in lines if any(c.text for c in line.cells)]))
     for p, text in zip(pieces, texts):
         if p.cell is None and text.strip():
-            blocks.append((p.top, [Line(tokenize(squeeze(text), ocr=True), grid=False, page=page)]))
+            cells = with_sources(tokenize(squeeze(text), ocr=True), squeeze(text), {"page": page})
+            blocks.append((p.top, [Line(cells, grid=False, page=page)]))
     return [line for _, lines in sorted(blocks, key=lambda b: b[0]) for line in lines]

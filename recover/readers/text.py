@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from ..layout import Cell, Layout, Line
+from ..layout import Cell, Layout, Line, span, with_sources
 from ..values import normalize
 from .encoding import decode
 
@@ -31,14 +31,23 @@ def read(data: bytes) -> list[Layout]:
 def lines_of(text: str, wide_cjk: bool = True) -> list[Line]:
     """``wide_cjk``: a CJK character takes two columns of a space-aligned line, as in a
     monospaced copy; pdfplumber's layout text gives every character one."""
-    kept: list[tuple[int, str]] = []
-    for number, raw in enumerate(text.splitlines(), start=1):
+    kept: list[tuple[int, str, str, int]] = []  # line number, the line as read, as printed, where it starts
+    start = 0
+    for number, (raw, whole) in enumerate(zip(text.splitlines(), text.splitlines(keepends=True)), start=1):
         # Only spaces go from the end: trailing tabs and pipes hold blank cells' places.
-        line = _EMPHASIS.sub("", _HEADING_MARK.sub("", normalize(raw))).rstrip("\r\n ")
+        printed = normalize(raw)
+        line = _EMPHASIS.sub("", _HEADING_MARK.sub("", printed)).rstrip("\r\n ")
         if line.strip() and not _MARKDOWN_RULE.match(line) and not _PAGE_NUMBER.match(line):
-            kept.append((number, line))
-    closing = _pipes_close_rows([line for _, line in kept])
-    return [_split(line, number, wide_cjk, closing) for number, line in kept]
+            kept.append((number, line, printed, start))
+        start += len(whole)
+    closing = _pipes_close_rows([line for _, line, _, _ in kept])
+    out = []
+    for number, line, printed, start in kept:
+        read = _split(line, number, wide_cjk, closing)
+        # Each cell is found, in order, in the line as printed (normalising keeps lengths).
+        with_sources(read.cells, printed, span(number, start, start + len(printed)))
+        out.append(read)
+    return out
 
 
 def _pipes_close_rows(lines: list[str]) -> bool:

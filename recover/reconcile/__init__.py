@@ -31,8 +31,11 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
         for i, key in enumerate(schema.printed_cells(template, row.key)):
             cell = cells[key]
             r = reading.values[i]
+            if r is not None:
+                cell.source = r.source
             if key in doubtful:
-                cell.flag(doubtful[key])
+                reason, cell.alternatives = doubtful[key]
+                cell.flag(reason)
                 continue
             if r is None:
                 cell.flag("truncated" if reading.how == "prefix" else "blank")

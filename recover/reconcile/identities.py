@@ -8,7 +8,8 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from .. import schema
-from ..cells import INFERRED, PRINTED, CellResult, FLAGS
+from ..cells import FLAGS, INFERRED, PRINTED, REVIEWED, CellResult
+from ..values import format_value
 from .readings import RowReading
 
 # The most combinations of alternative readings the joint search will try.
@@ -18,10 +19,10 @@ _NOT_DOUBTS = {f.name for f in FLAGS if not f.doubt} | {"ocr_unconfirmed"}
 
 
 def choose(template: str, options: dict[str, list[RowReading]], identities: Sequence[schema.Identity],
-            stated: dict[str, int]) -> tuple[dict[str, RowReading], dict[str, str]]:
+            stated: dict[str, int]) -> tuple[dict[str, RowReading], dict[str, tuple[str, list[str]]]]:
     """Pick one reading per row: fewest broken identities, then the best prior, then agreement
     with the figures the prose states.  Cells on which the equally good combinations disagree
-    come back as doubtful, with the reason.
+    come back as doubtful, with the reason and the values those combinations give them.
 
     Rows with a choice are chosen together only where an identity joins them: each group of
     rows linked through identities is searched on its own (what one group chooses cannot break
@@ -29,7 +30,7 @@ def choose(template: str, options: dict[str, list[RowReading]], identities: Sequ
     than their product."""
     fixed = {k: v[0] for k, v in options.items() if len(v) == 1}
     open_rows = [k for k, v in options.items() if len(v) > 1]
-    chosen, doubtful = dict(fixed), dict[str, str]()
+    chosen, doubtful = dict(fixed), dict[str, tuple[str, list[str]]]()
     if not open_rows:
         return chosen, doubtful
     fixed_values = _values(template, fixed)
@@ -67,7 +68,7 @@ def _linked(template: str, open_rows: list[str], identities: Sequence[schema.Ide
 
 def _choose_linked(template: str, rows: list[str], options: dict[str, list[RowReading]],
                    relevant: list[schema.Identity], fixed_values: dict, stated: dict[str, int],
-                   doubtful: dict[str, str]) -> dict[str, RowReading]:
+                   doubtful: dict[str, tuple[str, list[str]]]) -> dict[str, RowReading]:
     """The readings of one group of linked rows, chosen jointly."""
     total = 1
     for k in rows:
@@ -109,12 +110,15 @@ def _stated_support(template: str, keys: list[str], combo: tuple[RowReading, ...
     return support
 
 
-def _mark_disagreement(template: str, key: str, readings: list[RowReading], doubtful: dict[str, str]) -> None:
+def _mark_disagreement(template: str, key: str, readings: list[RowReading],
+                       doubtful: dict[str, tuple[str, list[str]]]) -> None:
+    """Each cell the readings disagree on, with the reason and the values they give it ("" for
+    a reading that leaves it empty)."""
     reason = {"split": "split_ambiguous", "placement": "placement_ambiguous"}.get(readings[0].how, "reading_ambiguous")
     for i, cell in enumerate(schema.printed_cells(template, key)):
         seen = {(v.value if (v := r.values[i]) else None) for r in readings}
         if len(seen) > 1:
-            doubtful[cell] = reason
+            doubtful[cell] = reason, sorted(format_value(v) for v in seen)
 
 
 def _values(template: str, chosen: dict[str, RowReading]) -> dict[str, int | Decimal]:
@@ -163,23 +167,25 @@ def infer(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -
                 value = right - left if key in identity.left else left - right
                 if value < 0:
                     continue  # the known cells already disagree; _check reports it
-                _set_inferred(cells[key], value, confidence, doubt, identity.name)
+                _set_inferred(cells[key], value, confidence, doubt, identity, key)
                 changed = True
             elif all(c in identity.right for c in unknown) and left == right or \
                     all(c in identity.left for c in unknown) and left == right:
                 for key in unknown:
-                    _set_inferred(cells[key], 0, confidence, doubt, identity.name)
+                    _set_inferred(cells[key], 0, confidence, doubt, identity, key)
                 changed = True
 
 
-def _set_inferred(cell: CellResult, value: int | Decimal, confidence: float, doubt: Sequence[str] = (), basis: str = "") -> None:
-    cell.value, cell.status, cell.confidence, cell.basis = value, INFERRED, round(confidence, 4), basis
+def _set_inferred(cell: CellResult, value: int | Decimal, confidence: float, doubt: Sequence[str],
+                  identity: schema.Identity, key: str) -> None:
+    cell.value, cell.status, cell.confidence, cell.basis = value, INFERRED, round(confidence, 4), identity.name
+    cell.source = {"identity": identity.name, "from": [c for c in identity.cells if c != key]}
     # The reasons it was blank or missing are answered; doubts about the reading are not.
     cell.flags = [f for f in cell.flags if f not in ("blank", "row_missing", "truncated")]
     cell.flag(*doubt)
 
 
-def _adds_up(identity: schema.Identity, cells: dict[str, CellResult]) -> bool | None:
+def adds_up(identity: schema.Identity, cells: dict[str, CellResult]) -> bool | None:
     """Whether an identity holds over the cells; None while one of its cells is unknown."""
     if any(cells[c].value is None for c in identity.cells):
         return None
@@ -193,14 +199,14 @@ def _known_sum(keys: Sequence[str], cells: dict[str, CellResult]) -> int | Decim
 
 def broken_identities(template: str, cells: dict[str, CellResult]) -> list[str]:
     """The names of the identities a filled matrix breaks."""
-    return [i.name for i in schema.identities(template) if _adds_up(i, cells) is False]
+    return [i.name for i in schema.identities(template) if adds_up(i, cells) is False]
 
 
 def _holding(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -> list[schema.Identity]:
-    """Identities whose cells are all known and add up, with at least two printed cells in them,
-    and none worked out from the identity itself (it would hold by construction)."""
+    """Identities whose cells are all known and add up, with at least two printed (or reviewed)
+    cells in them, and none worked out from the identity itself (it would hold by construction)."""
     return [identity for identity in identities
-            if _adds_up(identity, cells) and sum(cells[c].status == PRINTED for c in identity.cells) >= 2
+            if adds_up(identity, cells) and sum(cells[c].status in (PRINTED, REVIEWED) for c in identity.cells) >= 2
             and not any(cells[c].basis == identity.name for c in identity.cells)]
 
 
@@ -225,7 +231,7 @@ def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResul
     while mended:
         mended = False
         for identity in identities:
-            if _adds_up(identity, cells) is not False:
+            if adds_up(identity, cells) is not False:
                 continue
             fixes = []
             for key in identity.cells:
@@ -235,7 +241,7 @@ def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResul
                 original = cell.value
                 for variant in _digit_variants(str(original)):
                     cell.value = variant
-                    if _adds_up(identity, cells) and all(possible(i) for i in through[key]):
+                    if adds_up(identity, cells) and all(possible(i) for i in through[key]):
                         fixes.append((key, variant))
                 cell.value = original
             if len(fixes) == 1:
@@ -261,7 +267,7 @@ def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -
     identities confirm, and lift OCR doubt from them.  A printed cell is confirmed by one identity
     that holds; an inferred one needs a second beside the one it was worked out from."""
     for identity in identities:
-        if _adds_up(identity, cells) is False:
+        if adds_up(identity, cells) is False:
             for c in identity.cells:
                 cells[c].flag(f"identity_broken:{identity.kind}")
                 cells[c].confidence = min(cells[c].confidence, 0.5)
@@ -294,7 +300,7 @@ def check_across_years(reports: list) -> list:
             continue
         cells = dict(this.cells, **{schema.LAST_YEAR + key: cell for key, cell in last.cells.items()})
         for identity in schema.cross_year_identities(this.template, last.template):
-            if _adds_up(identity, cells) is not False:
+            if adds_up(identity, cells) is not False:
                 continue
             for key in identity.cells:
                 cells[key].flag(f"identity_broken:{identity.kind}")

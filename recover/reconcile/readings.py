@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from .. import schema
 from ..cells import AssignedRow
-from ..layout import Cell
+from ..layout import Cell, joined
 from ..values import Reading, parse_value
 from .splits import digit_splits, placements
 
@@ -104,11 +104,11 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
 
 def _parse(cell: Cell, column: str) -> Reading:
     if cell.unreadable:
-        return Reading(None, "unparsed", ("value_unparsed",), cell.text)
+        return Reading(None, "unparsed", ("value_unparsed",), cell.text, cell.source)
     reading = parse_value(cell.text, amount=schema.is_amount(column), ocr=cell.ocr)
     if cell.ocr and not cell.ocr_sure and reading.value is not None:  # in doubt until an identity confirms it
-        return Reading(reading.value, reading.kind, reading.flags + ("ocr_unconfirmed",), reading.text)
-    return reading
+        return Reading(reading.value, reading.kind, reading.flags + ("ocr_unconfirmed",), reading.text, cell.source)
+    return replace(reading, source=cell.source)
 
 
 def _same(a: list[Cell | None], b: list[Cell]) -> bool:
@@ -147,7 +147,9 @@ def _split_readings(template: str, filled: list[Cell], columns: Sequence[str]) -
         return []
     # Only 本年增/减 may be negative: a cut that puts a minus anywhere else is not a reading.
     splits = [s for s in splits if all(v >= 0 or schema.may_be_negative(col) for v, col in zip(s, columns))]
-    return [RowReading([Reading(v, "number", (), str(v)) for v in split], 0.0, (), "split") for split in splits]
+    source = joined([c.source for c in filled])  # the run as a whole: where each cut falls is the reading
+    return [RowReading([Reading(v, "number", (), str(v), source) for v in split], 0.0, (), "split")
+            for split in splits]
 
 
 def _align_by_header(template: str, row: AssignedRow, columns: Sequence[str]) -> list[Cell | None] | None:

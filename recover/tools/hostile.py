@@ -23,11 +23,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import schema
-from ..batch.outputs import zip_of
+from ..excel import zip_of
 from . import synth
 from .render import blocks_from_truth, pdf_of, to_docx, to_pdf, zero_page_pdf
 
-FAILED, FLAGGED, OK = "failed", "flagged", "ok"
+FAILED, FLAGGED, OK, NOT_A_REPORT = "failed", "flagged", "ok", "not_a_report"
 READ = (OK, FLAGGED)  # a document that must be read, rightly or with its doubts flagged
 
 # A file no document may ever bring into the outputs (external entities point at it).
@@ -292,7 +292,7 @@ def corpus(seed: int = 0, big: bool = False) -> dict[str, tuple[bytes, Expected]
         "pages by listing one page over and over")
     add("giant-page.pdf", giant_page(), (FAILED,), "points", note="one page 40 million points on a side")
     add("no-pages.pdf", zero_page_pdf(), (FAILED,), "no pages", note="a well-formed PDF with no pages")
-    add("blank-scan.pdf", blank_scan(), (FAILED,), "", note="an image-only PDF of a blank page")
+    add("blank-scan.pdf", blank_scan(), (NOT_A_REPORT,), "", note="an image-only PDF of a blank page")
 
     # Text in other encodings and line endings: read as if UTF-8.
     add("gb18030.txt", text.encode("gb18030"), (OK,), truth_=truth, note="GB18030")
@@ -323,9 +323,9 @@ def corpus(seed: int = 0, big: bool = False) -> dict[str, tuple[bytes, Expected]
         (OK,), truth_=truth, note="a macro-enabled Word file: read as a document, its macro left alone")
 
     # Other kinds of document.
-    add("budget.txt", BUDGET.encode(), (FAILED,), "standard tables", note="a budget report")
-    add("notice.txt", NOTICE.encode("gb18030"), (FAILED,), "table", note="a notice with no table, in GB18030")
-    add("statistics.html", OTHER_TABLES.encode(), (FAILED,), "standard tables", note="a statistics bulletin")
+    add("budget.txt", BUDGET.encode(), (NOT_A_REPORT,), "standard tables", note="a budget report")
+    add("notice.txt", NOTICE.encode("gb18030"), (NOT_A_REPORT,), "table", note="a notice with no table, in GB18030")
+    add("statistics.html", OTHER_TABLES.encode(), (NOT_A_REPORT,), "standard tables", note="a statistics bulletin")
 
     # Reports with their tables damaged.
     for table in schema.TABLES:

@@ -20,8 +20,9 @@ def label_synthetic(report: SyntheticReport) -> list[LabelledRow]:
     rows the generator printed, matched in order by label text and printed numbers."""
     candidates = find_candidates(readers.read(report.content.encode("utf-8"))[0])
     keys = _match_printed(candidates, report.printed)
-    return [LabelledRow(report.name, i, key, d, report.template)
-            for i, (key, d) in enumerate(zip(keys, describe(candidates)))]
+    return [LabelledRow(report.name, i, key, d, report.template, printed=c.printed_label,
+                        numbers=" ".join(v.text for v in c.values))
+            for i, (c, key, d) in enumerate(zip(candidates, keys, describe(candidates)))]
 
 
 def _match_printed(candidates: list[RowCandidate], printed: list[TRow]) -> list[str]:

@@ -20,7 +20,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .. import schema
-from ..batch.outputs import zip_of
+from ..excel import zip_of
 from . import degrade
 from .synth import Noise, _grid, active_table, appeals_table, requests_table, truth_cells
 

@@ -1,0 +1,60 @@
+"""The commands a newcomer tries first: `recover show` prints a report's tables as printed with
+the doubtful cells marked; commands that would quietly do nothing, or fail raw, say what to do."""
+from click.testing import CliRunner
+
+from recover.cli import main
+
+
+def _run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], terminal_width=160)
+
+
+def test_show_prints_the_three_tables_as_printed_with_doubts_marked(real_dir):
+    result = _run("show", real_dir / "207_jiande-transport-2021.txt")
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "cut off after 行政许可: 193 cells not printed" in out
+    for title in ("二、主动公开", "三、依申请公开", "四、复议诉讼", "（三）不予公开", "（六）其他处理", "行政诉讼", "复议后起诉"):
+        assert title in out
+    assert "723" in out and "?" in out  # printed, and unknown marked
+    assert "193 cells in doubt" in out and "the document ends before this cell" in out
+
+
+def test_show_marks_a_flagged_cell_and_says_why_a_file_is_not_read(real_dir, fixtures_dir):
+    out = _run("show", real_dir / "102_pingtan-2020.html").output
+    assert "21*" in out and "identity_broken:requests_col_total" in out
+    result = _run("show", fixtures_dir / "hostile" / "budget.txt")
+    assert result.exit_code == 1 and "none of the three standard tables was found (not_a_report)" in result.output
+
+
+def test_synth_without_an_output_says_what_to_give(tmp_path):
+    result = _run("synth", "--seed", 1, "--count", 5)
+    assert result.exit_code == 2 and "give --documents DIR" in result.output
+
+
+def test_render_from_the_folder_above_the_truth_points_at_it(tmp_path, real_dir):
+    result = _run("render", "--truth", real_dir, "--out", tmp_path)
+    assert result.exit_code == 2 and f"did you mean {real_dir / 'truth'}" in result.output
+
+
+def test_train_outside_a_checkout_and_with_unlabelled_lines_says_so(tmp_path, monkeypatch, real_dir):
+    monkeypatch.chdir(tmp_path)
+    result = _run("train")
+    assert result.exit_code == 2 and "no training_data/ here" in result.output
+    labels = tmp_path / "labels.tsv"
+    assert _run("label", real_dir / "207_jiande-transport-2021.txt", "--out", labels).exit_code == 0
+    result = _run("train", "--data", labels, "--out", tmp_path / "m.joblib", "--folds", 1)
+    assert result.exit_code == 1 and "no labelled rows" in result.output and "have no label" in result.output
+
+
+def test_the_label_file_shows_labels_and_numbers_as_printed(tmp_path, real_dir):
+    import csv
+
+    labels = tmp_path / "labels.tsv"
+    assert _run("label", real_dir.parent.parent.parent / "notebooks" / "data" / "english_report_2022.txt",
+                "--out", labels, "--order", "document").exit_code == 0
+    with open(labels, encoding="utf-8") as f:
+        rows = list(csv.DictReader(f, delimiter="\t"))
+    new = next(r for r in rows if r["label"].startswith("Newapplications"))
+    assert new["printed"].startswith("New applications") and new["numbers"].split() and \
+        len(new["numbers"].split()) == int(new["values"])
