@@ -45,6 +45,8 @@ FLAGS: tuple[Flag, ...] = (
     Flag("ocr_unconfirmed", "read by OCR and not (yet) confirmed by an identity"),
     Flag("ocr_repaired", "read by OCR as letters (O, l, S…) or a digit the identities proved wrong, and repaired"),
     Flag("value_unparsed", "the printed text is not a number", reading=True),
+    Flag("value_too_long", "a run of more digits than any cell holds (many values run together): not read",
+         reading=True),
     Flag("unit_converted", "printed in 元, converted to 万元", doubt=False),
     Flag("sign_garbled", "a sign like `--253`, read as negative"),
     Flag("value_negative", "a negative count"),

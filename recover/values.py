@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Context, Decimal, InvalidOperation, localcontext
 from functools import lru_cache
 
 # Printed for "nothing": the form asks for 0 and agencies write these instead.
@@ -19,6 +19,13 @@ COUNT_UNITS = "件个项条次家人份起"
 _NUMBER = re.compile(
     r"^(?P<sign>[+\-]{0,2})\s*(?P<num>\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?|\.\d+)\s*(?P<unit>万元|元|[" + COUNT_UNITS + r"])?$"
 )
+
+
+# The most digits a printed number is read with: far beyond any count or amount, room for a
+# scraped row's values run together (which the reconciler splits).  A longer run is not read.
+MAX_DIGITS = 64
+# Exact arithmetic on numbers of that many digits (the default 28 would round or fail).
+_EXACT = Context(prec=2 * MAX_DIGITS)
 
 
 # Letters and marks OCR reads where a digit was printed.
@@ -78,6 +85,13 @@ def _parse(text: str, amount: bool) -> Reading:
     m = _NUMBER.match(text)
     if not m:
         return Reading(None, "unparsed", ("value_unparsed",), raw)
+    if len(m["num"]) - m["num"].count(",") - m["num"].count(".") > MAX_DIGITS:
+        return Reading(None, "unparsed", ("value_too_long",), raw)
+    with localcontext(_EXACT):
+        return _number(m, raw, amount)
+
+
+def _number(m: re.Match, raw: str, amount: bool) -> Reading:
     flags: list[str] = []
     try:
         number = Decimal(m["num"].replace(",", ""))

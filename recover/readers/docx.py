@@ -17,8 +17,10 @@ from ..errors import UnreadableDocumentError
 from ..layout import Cell, Layout, Line, squeeze
 from ..values import normalize
 
-# The uncompressed document.xml a report could need; beyond it the file is a zip bomb.
+# The uncompressed document.xml a report could need, and the whole archive unpacked (styles,
+# images, a macro project); beyond either the file is a zip bomb.
 MAX_XML_BYTES = 60 * 1024 * 1024
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024
 _MACRO_TYPE = b"application/vnd.ms-word.document.macroEnabled.main+xml"
 _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
@@ -30,6 +32,10 @@ def read(data: bytes) -> list[Layout]:
         with zipfile.ZipFile(BytesIO(data)) as archive:
             if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
                 raise UnreadableDocumentError("the Word document is too large to be a report", reason="too_large")
+            unpacked = sum(member.file_size for member in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise UnreadableDocumentError(f"the Word file unpacks to {unpacked >> 20:,} MB: too large to be a "
+                                              "report", reason="too_large")
             if _MACRO_TYPE in archive.read("[Content_Types].xml"):
                 data = _without_macros(archive)
         document = docx.Document(BytesIO(data))

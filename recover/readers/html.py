@@ -26,6 +26,10 @@ _SKIP = {"script", "style", "noscript", "template", "head", "title", "meta", "li
 _MAX_DEPTH = 256  # libxml2's limit on nested elements
 _WRAPPERS = re.compile(r"</?(div|span|font|section|article|center|b|i|strong|em)\b[^>]*>", re.I)
 _MAX_SPAN = 200  # a colspan/rowspan beyond this is a broken attribute, not a table
+_MAX_TABLE_CELLS = 100_000  # a table's grid once spans are expanded; a report's has a few hundred
+_MAX_ATTRIBUTES = 1_000  # on one tag; libxml2 takes time quadratic in them
+_LONG_TAG = re.compile(r"<[A-Za-z][^<>]{4096,}>")
+_ATTRIBUTE = re.compile(r"""\s[^\s=<>"'/]+(?:\s*=\s*(?:"[^"]*"|'[^']*'|[^\s>]+))?""")
 
 
 def read(data: bytes) -> list[Layout]:
@@ -35,6 +39,10 @@ def read(data: bytes) -> list[Layout]:
 
 def lines_of(text: str) -> list[Line]:
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses str input with an encoding declaration
+    for tag in _LONG_TAG.finditer(text):  # only long tags can hold that many attributes
+        attributes = sum(1 for _ in _ATTRIBUTE.finditer(tag.group()))
+        if attributes > _MAX_ATTRIBUTES:
+            raise UnreadableDocumentError(f"the web page has a tag with {attributes:,} attributes: not a report page", reason="too_large")
     root, too_deep = _parse(text)
     if too_deep:  # wrappers that carry no table structure are dropped, and the page read again
         root, too_deep = _parse(_WRAPPERS.sub("<br>", text))
@@ -146,6 +154,10 @@ class _Walker:
 def _grid(table, sources: _Sources) -> list[list[Cell]]:
     """Expand a table's rowspans and colspans into rows of placed cells."""
     rows = list(table.iter("tr"))  # a leaf table: every <tr> below it is its own
+    size = sum(_span(td.get("colspan")) * min(_span(td.get("rowspan")), len(rows) - r)
+               for r, tr in enumerate(rows) for td in tr if isinstance(td.tag, str) and td.tag in ("td", "th"))
+    if size > _MAX_TABLE_CELLS:
+        raise UnreadableDocumentError(f"a table of the web page spans {size:,} cells: not a report table", reason="too_large")
     taken: dict[tuple[int, int], Cell] = {}  # (row, col) → the cell merged over it from above
     out: list[list[Cell]] = []
     for r, tr in enumerate(rows):

@@ -17,6 +17,9 @@ each raise :class:`UnreadableDocumentError` with the reason.
 """
 from __future__ import annotations
 
+import re
+import zlib
+
 from dataclasses import dataclass
 from io import BytesIO
 
@@ -34,6 +37,10 @@ MAX_PAGES = 60
 MAX_PAGES_AT_ALL = 2000
 # A page larger than this (points) is not a report page: a "giant page" bomb.
 MAX_PAGE_SIDE = 20_000
+# What one compressed stream may inflate to (a page image at 600 dpi in colour is about 100 MB),
+# and all of them together: past this a PDF is an inflation bomb, refused before it is parsed.
+MAX_STREAM_BYTES = 256 * 1024 * 1024
+MAX_INFLATED_BYTES = 1024 * 1024 * 1024
 _EDGE_TOLERANCE = 2.5  # points within which two cell edges are the same grid line
 
 
@@ -50,7 +57,7 @@ def read(data: bytes) -> list[Layout]:
         layout_lines: list[Line] = []
         scanned: dict[int, int] = {}  # page → the resolution its scan was made at
         for number, page in enumerate(pages[:MAX_PAGES], start=1):
-            if max(page.width, page.height) > MAX_PAGE_SIDE:
+            if max(page.width, page.height) >= MAX_PAGE_SIDE:
                 raise UnreadableDocumentError(f"page {number} is {page.width:.0f} × {page.height:.0f} points: "
                                               "not a report page", reason="too_large")
             if not has_text_layer(page):
@@ -85,6 +92,7 @@ def _scan_dpi(page) -> int:
 
 
 def open_pdf(data: bytes):
+    _check_inflation(data)
     pages = _page_count(data)
     if pages is not None and pages > MAX_PAGES_AT_ALL:
         raise UnreadableDocumentError(f"the PDF has {pages:,} pages: too many to be one report "
@@ -98,6 +106,32 @@ def open_pdf(data: bytes):
             raise UnreadableDocumentError("the PDF is protected by a password", reason="encrypted") from e
         raise UnreadableDocumentError(f"not a readable PDF: damaged or incomplete ({type(e).__name__})",
                                       reason="corrupt") from e
+
+
+def _check_inflation(data: bytes) -> None:
+    """Inflate every zlib stream of the file, a block at a time, counting what it gives and keeping
+    none of it: a stream past :data:`MAX_STREAM_BYTES`, or all past :data:`MAX_INFLATED_BYTES`,
+    and the PDF is refused before any parser holds it in memory."""
+    total = 0
+    for start in re.finditer(rb"stream\r?\n", data):
+        inflater, at, size = zlib.decompressobj(), start.end(), 0
+        try:
+            while not inflater.eof and at < len(data):
+                size += len(inflater.decompress(data[at:at + 65536], 1 << 20))
+                while inflater.unconsumed_tail and size <= MAX_STREAM_BYTES:
+                    size += len(inflater.decompress(inflater.unconsumed_tail, 1 << 20))
+                at += 65536
+                if size > MAX_STREAM_BYTES:
+                    break
+        except zlib.error:  # not a zlib stream (or damaged: the parser says so)
+            pass
+        total += size
+        if size > MAX_STREAM_BYTES:
+            raise UnreadableDocumentError(f"a stream of the PDF inflates to more than {MAX_STREAM_BYTES >> 20} MB: "
+                                          "too large to be a report", reason="too_large")
+        if total > MAX_INFLATED_BYTES:
+            raise UnreadableDocumentError(f"the PDF's streams inflate to more than {MAX_INFLATED_BYTES >> 20} MB: "
+                                          "too large to be a report", reason="too_large")
 
 
 def _page_count(data: bytes) -> int | None:
