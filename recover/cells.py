@@ -34,7 +34,11 @@ class Flag:
 
 
 _IDENTITY_FLAGS = tuple(
-    Flag(f"identity_broken:{kind}", f"identity {meaning} — fails on this cell")
+    Flag(f"identity_broken:{kind}", f"identity {meaning} — fails on this cell, and some of the cells it "
+                                    "joins were read with doubt: the reading may be wrong")
+    for kind, meaning in schema.IDENTITY_KINDS.items()) + tuple(
+    Flag(f"identity_broken_as_printed:{kind}", f"identity {meaning} — fails on numbers read without doubt: "
+                                               "the published table's own arithmetic, kept as printed", doubt=False)
     for kind, meaning in schema.IDENTITY_KINDS.items())
 
 FLAGS: tuple[Flag, ...] = (

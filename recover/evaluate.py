@@ -3,8 +3,10 @@
 Truth files are JSON, one per document: ``document``, ``template`` and ``cells`` (cell key →
 value); only the cells listed are scored, and only for the documents of the batch (a truth file
 of a document the batch did not hold is listed as missing, not scored).  A document of the batch
-that failed is scored with no cell right.  A cell is *flagged* when its status is unknown or it
-carries a flag; a *silent error* is a wrong cell that is not flagged.
+that failed is scored with no cell right.  A cell is *in doubt* (a cell to check) when its status
+is unknown or it carries a flag that marks doubt (flags that only inform, like ``unit_converted``,
+do not); a *silent error* is a wrong cell not in doubt; a cell is *settled* when it is right and
+not in doubt.
 """
 from __future__ import annotations
 
@@ -19,6 +21,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:  # the classifier (and scikit-learn) only when comparing models, at run time
     from .classify import RowClassifier
 
+from .cells import FLAG_NAMES, doubts
 from .schema import CSV_COLUMNS
 
 
@@ -29,10 +32,18 @@ class DocumentScore:
     cells: int = 0
     right: int = 0
     silent: int = 0
-    flagged_wrong: int = 0
-    flagged_right: int = 0
+    flagged_wrong: int = 0  # wrong and in doubt
+    flagged_right: int = 0  # right, yet in doubt
     missing: bool = False  # no cells for the document at all
     wrong_cells: list[str] = field(default_factory=list)
+
+    @property
+    def to_check(self) -> int:
+        return self.flagged_right + self.flagged_wrong
+
+    @property
+    def settled(self) -> int:
+        return self.right - self.flagged_right
 
 
 @dataclass
@@ -40,7 +51,7 @@ class Scores:
     documents: list[DocumentScore]
     not_in_batch: list[str] = field(default_factory=list)  # documents with truth the batch did not hold
 
-    def _sum(self, name: str) -> int:
+    def _sum(self, name: str) -> int:  # a field or property of every document
         return sum(getattr(d, name) for d in self.documents)
 
     @property
@@ -68,6 +79,10 @@ class Scores:
     def false_flag_rate(self) -> float:
         return self._sum("flagged_right") / max(self._sum("right"), 1)
 
+    @property
+    def settled_rate(self) -> float:
+        return self._sum("settled") / max(self._sum("cells"), 1)
+
     def summary(self) -> dict:
         return {
             "documents": len(self.documents),
@@ -79,6 +94,8 @@ class Scores:
             "flag_recall": round(self.flag_recall, 4),
             "false_flag_rate": round(self.false_flag_rate, 4),
             "not_in_batch": self.not_in_batch,
+            "cells_to_check": self._sum("to_check"),
+            "settled": round(self.settled_rate, 4),
         }
 
 
@@ -133,6 +150,14 @@ def same_value(expected, got: str) -> bool:
         return False
 
 
+def in_doubt(row: dict) -> bool:
+    """A cells.csv row a person should check: unknown, or carrying a flag that marks doubt
+    (a flag this version does not know counts as doubt)."""
+    flags = [f for f in row["flags"].split(";") if f]
+    return row["status"] == "unknown" or bool(doubts([f for f in flags if f in FLAG_NAMES])) \
+        or any(f not in FLAG_NAMES for f in flags)
+
+
 def score(truth: dict[str, dict], cells: dict[str, dict[str, dict]]) -> Scores:
     """Score the documents of ``cells`` (document → cell → cells.csv row; an empty entry for a
     document that failed) that have truth; list the truth's other documents as not in the batch."""
@@ -148,7 +173,7 @@ def score(truth: dict[str, dict], cells: dict[str, dict[str, dict]]) -> Scores:
             d.cells += 1
             row = found.get(key)
             right = row is not None and same_value(expected, row["value"])
-            flagged = row is None or row["status"] == "unknown" or bool(row["flags"])
+            flagged = row is None or in_doubt(row)
             if right:
                 d.right += 1
                 d.flagged_right += flagged
@@ -163,7 +188,7 @@ def score(truth: dict[str, dict], cells: dict[str, dict[str, dict]]) -> Scores:
 def report_lines(scores: Scores) -> list[str]:
     lines = []
     for d in scores.documents:
-        lines.append(f"{d.document}: {d.right}/{d.cells} right"
+        lines.append(f"{d.document}: {d.right}/{d.cells} right, {d.to_check} to check, {d.settled} settled"
                      + (", template wrong" if not d.template_right else "")
                      + (f", {d.silent} silent" if d.silent else "")
                      + (", failed: no cells" if d.missing else "")
@@ -175,9 +200,11 @@ def report_lines(scores: Scores) -> list[str]:
         f"cell accuracy:      {s['cell_accuracy']:.2%}",
         f"document exact:     {s['document_exact']:.2%}",
         f"template accuracy:  {s['template_accuracy']:.2%}",
-        f"silent errors:      {s['silent_errors']} (wrong and not flagged)",
-        f"flag recall:        {s['flag_recall']:.2%} (wrong cells that are flagged)",
-        f"false-flag rate:    {s['false_flag_rate']:.2%} (right cells that are flagged)",
+        f"silent errors:      {s['silent_errors']} (wrong and not in doubt)",
+        f"flag recall:        {s['flag_recall']:.2%} (wrong cells in doubt)",
+        f"false-flag rate:    {s['false_flag_rate']:.2%} (right cells in doubt)",
+        f"cells to check:     {s['cells_to_check']} (unknown or with a doubt flag)",
+        f"settled:            {s['settled']:.2%} (right and not in doubt)",
     ]
     if scores.not_in_batch:
         lines.append(f"not in the batch:   {len(scores.not_in_batch)} documents with truth, not scored: "

@@ -143,8 +143,22 @@ class Classified:
     @property
     def rows(self) -> list[AssignedRow]:
         contested = self.contested()
-        return [AssignedRow(key, c, p, key in contested) for c, key, p in
-                zip(self.candidates, self.decoding.keys, self.decoding.probabilities) if key != schema.NOT_A_ROW]
+        out = []
+        for i, (c, key, p) in enumerate(zip(self.candidates, self.decoding.keys, self.decoding.probabilities)):
+            if key != schema.NOT_A_ROW:
+                key, p = self._as_group(i, key, p, {r.key for r in out})
+                out.append(AssignedRow(key, c, p, key in contested))
+        return out
+
+    def _as_group(self, i: int, key: str, probability: float, taken: set[str]) -> tuple[str, float]:
+        """A sub-row of the template that is printed as the other template's one group row
+        (a hybrid form's （六）其他处理) becomes that group row."""
+        for group, subs in schema.GROUP_ROWS.get(self.choice.template, {}).items():
+            if key in subs and group in self.classes and group not in taken and self.candidates[i].values:
+                p = float(self.proba[i, self.classes.index(group)])
+                if p > max(probability, MIN_PROBABILITY):
+                    return group, p
+        return key, probability
 
     def contested(self) -> set[str]:
         """The canonical rows whose reading is in doubt because two candidates wanted them —

@@ -85,14 +85,16 @@ class Report:
 
     @property
     def flagged_cells(self) -> int:
-        """How many cells are in doubt (unknown or flagged); :meth:`cells_in_doubt` lists them."""
-        return sum(1 for c in self.cells.values() if c.flags or c.status == UNKNOWN)
+        """How many cells are in doubt (unknown, or with a flag that marks doubt): the cells to
+        check; :meth:`cells_in_doubt` lists them."""
+        return sum(1 for c in self.cells.values() if doubts(c.flags) or c.status == UNKNOWN)
 
     def cells_in_doubt(self) -> list[Doubt]:
-        """Every cell that is unknown or flagged, in printed order, with the reasons in words."""
+        """Every cell that is unknown or has a flag that marks doubt, in printed order, with the
+        reasons in words."""
         out = []
         for key, cell in self.cells.items():
-            if cell.flags or cell.status == UNKNOWN:
+            if doubts(cell.flags) or cell.status == UNKNOWN:
                 out.append(Doubt(key, cell.value, cell.status, tuple(cell.flags), tuple(reasons_in_words(cell))))
         return out
 

@@ -162,6 +162,12 @@ APPEALS_AS_ONE_ROW = "appeals/*"
 # The classifier's label for everything that is not a data row (headers, notes, prose).
 NOT_A_ROW = "none"
 
+# Hybrid forms: a 2021 report may print （六）其他处理 as 2019's one row.  Its counts are the
+# sums of the 2021 sub-rows, which it then bounds (a 0 forces all three to 0); the group's own
+# cells help the reconciler and are not cells of the 2021 matrix.
+GROUP_ROWS = {"2021": {"requests/other": ("requests/other.no_correction", "requests/other.unpaid_fee",
+                                          "requests/other.other")}}
+
 # Rows whose counts make up （七）总计 (identity 3): every 办理结果 row.
 RESULT_ROW_PREFIXES = ("granted", "partly_granted", "withheld.", "unavailable.", "rejected.", "other")
 
@@ -184,6 +190,8 @@ def row(template: str, key: str) -> Row:
     for r in rows(template):
         if r.key == key:
             return r
+    if key in GROUP_ROWS.get(template, {}):  # a hybrid form's group row, as the other template has it
+        return next(r for r in ALL_ROWS if r.key == key)
     raise KeyError(f"{key} is not a row of template {template}")
 
 
@@ -286,6 +294,18 @@ def identities(template: str) -> tuple[Identity, ...]:
                             (f"appeals/{r.id}/total",),
                             tuple(f"appeals/{r.id}/{c.id}" for c in APPEAL_COLUMNS[:-1])))
     return tuple(out)
+
+
+@lru_cache(maxsize=None)
+def group_identities(template: str, key: str) -> tuple[Identity, ...]:
+    """A hybrid form's group row: its total is the sum of its columns (2), and each column the
+    sum of the template's sub-rows (part of 3)."""
+    cols = [c.id for c in REQUEST_COLUMNS]
+    subs = GROUP_ROWS[template][key]
+    return (Identity("requests_row_total", f"requests_row_total:{key}", (f"{key}/total",),
+                     tuple(f"{key}/{c}" for c in cols[:-1])),
+            *(Identity("requests_col_total", f"requests_col_total:{key}:{c}", (f"{key}/{c}",),
+                       tuple(f"{sub}/{c}" for sub in subs)) for c in cols))
 
 
 @lru_cache(maxsize=None)

@@ -119,16 +119,16 @@ def test_an_agencys_successive_years_are_checked_against_each_other(tmp_path, se
     (docs / "b2022.txt").write_text(_report_text(seeds_dir, "另一局", 2022, 2), encoding="utf-8")
     reports = {r.document: r for r in run_batch(find_inputs([docs]), tmp_path / "out")}
     assert (reports["a2022.txt"].agency, reports["a2022.txt"].year) == ("某县某局", 2022)
-    assert "identity_broken:cross_year" in reports["a2022.txt"].cells["requests/carried_over/natural_person"].flags
-    assert "identity_broken:cross_year" in reports["a2021.txt"].cells["requests/carried_forward/natural_person"].flags
+    assert "identity_broken_as_printed:cross_year" in reports["a2022.txt"].cells["requests/carried_over/natural_person"].flags
+    assert "identity_broken_as_printed:cross_year" in reports["a2021.txt"].cells["requests/carried_forward/natural_person"].flags
     assert not any("cross_year" in f for c in reports["b2022.txt"].cells.values() for f in c.flags)
     saved = json.loads((tmp_path / "out" / "json" / "a2021.txt.json").read_text(encoding="utf-8"))
-    assert "identity_broken:cross_year" in saved["cells"]["requests/carried_forward/natural_person"]["flags"]
+    assert "identity_broken_as_printed:cross_year" in saved["cells"]["requests/carried_forward/natural_person"]["flags"]
     manifest = tmp_path / "manifest.csv"
     manifest.write_text("document,agency,year\nb2022.txt,某县某局,2021\na2021.txt,某县某局,2020\n", encoding="utf-8")
     reports = {r.document: r for r in run_batch(find_inputs([docs]), tmp_path / "out2", manifest=manifest)}
     assert (reports["b2022.txt"].agency, reports["b2022.txt"].year) == ("某县某局", 2021)
     # now 2020: a2021 forwards 0; 2021: b2022 carries over 2 and forwards 2; 2022: a2022 carries over 2
-    assert "identity_broken:cross_year" in reports["b2022.txt"].cells["requests/carried_over/natural_person"].flags
-    assert "identity_broken:cross_year" in reports["a2021.txt"].cells["requests/carried_forward/natural_person"].flags
+    assert "identity_broken_as_printed:cross_year" in reports["b2022.txt"].cells["requests/carried_over/natural_person"].flags
+    assert "identity_broken_as_printed:cross_year" in reports["a2021.txt"].cells["requests/carried_forward/natural_person"].flags
     assert reports["a2022.txt"].cells["requests/carried_over/natural_person"].flags == []

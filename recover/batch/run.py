@@ -17,14 +17,10 @@ from ..agency import agency_and_year
 from ..errors import UnreadableDocumentError
 from ..model import load_scorer
 from ..pipeline import recover_file
-from ..reconcile.identities import check_across_years
+from ..reconcile.identities import CROSS_YEAR_FLAGS, check_across_years
 from ..report import FAILED, Report
 from .inputs import Input, apply_manifest
 from .outputs import write_atomic, write_outputs
-
-# Flags the cross-year check sets; a resumed batch makes the check again from scratch.
-CROSS_YEAR_FLAGS = ("identity_broken:cross_year", "identity_broken:cross_year_active")
-
 
 @dataclass(frozen=True)
 class Limits:

@@ -23,8 +23,13 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
     prose) only choose between readings the identities leave equally possible."""
     cells = {key: CellResult() for key in schema.cell_keys(template)}
     identities = schema.identities(template)
+    groups = [row.key for row in rows if row.key in schema.GROUP_ROWS.get(template, {})]
+    for key in groups:  # a hybrid form's group row: its cells join the identities, not the matrix
+        cells.update({c: CellResult() for c in schema.printed_cells(template, key)})
+        identities += schema.group_identities(template, key)
     options = {row.key: readings_of(template, row) for row in rows}
     chosen, doubtful = choose(template, options, identities, stated or {})
+    settled = _printed_alike(template, options)
 
     for row in rows:
         reading = chosen[row.key]
@@ -59,8 +64,19 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
     _mark_missing(template, rows, cells)
     infer(identities, cells)
     repair_ocr(identities, cells)
-    check(identities, cells)
-    return cells
+    check(identities, cells, settled)
+    return {key: cells[key] for key in schema.cell_keys(template)}
+
+
+def _printed_alike(template: str, options: dict) -> set[str]:
+    """The cells every reading of their row gives the same value."""
+    out = set()
+    for key, readings in options.items():
+        for i, cell in enumerate(schema.printed_cells(template, key)):
+            seen = {r.values[i].value if r.values[i] else None for r in readings}
+            if len(seen) == 1 and None not in seen:
+                out.add(cell)
+    return out
 
 
 def _printed_confidence(probability: float, flags: list[str]) -> float:
@@ -74,7 +90,8 @@ def _mark_missing(template: str, rows: list[AssignedRow], cells: dict[str, CellR
     """Tables with no row found are missing; rows past a document's cut are truncated."""
     present = {row.key.split("/")[0] for row in rows}
     order = schema.row_keys(template)
-    last_printed = max((order.index(r.key) for r in rows), default=-1)
+    groups = schema.GROUP_ROWS.get(template, {})
+    last_printed = max((order.index(groups.get(r.key, (r.key,))[-1]) for r in rows), default=-1)
     document_cut = any(r.candidate.ends_document for r in rows)
     for key, cell in cells.items():
         if cell.status != UNKNOWN or cell.flags:

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 
 from .. import schema
-from ..cells import FLAGS, INFERRED, PRINTED, REVIEWED, CellResult
+from ..cells import FLAGS, INFERRED, PRINTED, REVIEWED, CellResult, doubts
 from ..values import format_value
 from .readings import RowReading
 
@@ -262,15 +262,17 @@ def _digit_variants(text: str) -> list[int]:
     return out
 
 
-def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -> None:
+def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult], settled: set[str] | None = None) -> None:
     """Name every broken identity on the cells it involves; raise the confidence of the cells
     identities confirm, and lift OCR doubt from them.  A printed cell is confirmed by one identity
-    that holds; an inferred one needs a second beside the one it was worked out from."""
-    for identity in identities:
-        if adds_up(identity, cells) is False:
-            for c in identity.cells:
-                cells[c].flag(f"identity_broken:{identity.kind}")
-                cells[c].confidence = min(cells[c].confidence, 0.5)
+    that holds; an inferred one needs a second beside the one it was worked out from.
+
+    ``settled`` are the cells every reading of their row prints alike: an identity that fails on
+    such cells alone fails in the published table itself, and says so without marking doubt."""
+    broken = [i for i in identities if adds_up(i, cells) is False]
+    as_printed = {i.name for i in broken if all(_read_without_doubt(cells[c], c, settled) for c in i.cells)}
+    for identity in broken:
+        _flag_broken(identity, cells, identity.name in as_printed)
     support: dict[str, int] = {}
     for identity in _holding(identities, cells):
         for c in identity.cells:
@@ -302,8 +304,28 @@ def check_across_years(reports: list) -> list:
         for identity in schema.cross_year_identities(this.template, last.template):
             if adds_up(identity, cells) is not False:
                 continue
-            for key in identity.cells:
-                cells[key].flag(f"identity_broken:{identity.kind}")
-                cells[key].confidence = min(cells[key].confidence, 0.5)
+            _flag_broken(identity, cells, all(_read_without_doubt(cells[c], c) for c in identity.cells))
             changed[this.document], changed[last.document] = this, last
     return list(changed.values())
+
+
+CROSS_YEAR_FLAGS = tuple(f"{prefix}:{kind}" for prefix in ("identity_broken", "identity_broken_as_printed")
+                         for kind in ("cross_year", "cross_year_active"))
+
+
+def _read_without_doubt(cell: CellResult, key: str, settled: set[str] | None = None) -> bool:
+    """Printed, with no doubt about its reading and, where known, printed alike by every reading
+    of its row."""
+    return cell.status in (PRINTED, REVIEWED) and (settled is None or key.removeprefix(schema.LAST_YEAR) in settled) \
+        and not doubts(cell.flags)
+
+
+def _flag_broken(identity: schema.Identity, cells: dict[str, CellResult], as_printed: bool) -> None:
+    """A break on numbers read without doubt is the agency's arithmetic: named, the value kept and
+    trusted as printed.  Otherwise the reading may be at fault, and the cells are in doubt."""
+    for c in identity.cells:
+        if as_printed:
+            cells[c].flag(f"identity_broken_as_printed:{identity.kind}")
+        else:
+            cells[c].flag(f"identity_broken:{identity.kind}")
+            cells[c].confidence = min(cells[c].confidence, 0.5)
