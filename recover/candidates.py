@@ -60,6 +60,7 @@ class RowCandidate:
     line: int = 0
     aligned: bool = False
     from_stream: bool = False
+    grid: bool = False  # its values are a grid line's cells, blanks holding their places
     table: int | None = None
     header: list[list[Cell]] = field(default_factory=list)  # the header rows above, top first
     index: int = 0  # among all candidates of the document
@@ -70,7 +71,7 @@ class RowCandidate:
     def own_label(self) -> str:
         """The row's own label, spaces dropped.  A label wrapped over cells ("1、申请人…不补" +
         "正、行政…") is joined back from its numbered start; other cells are context."""
-        return "".join(self.labels[self._own_start():]).replace(" ", "")
+        return self._split_label()[1]
 
     @property
     def printed_label(self) -> str:
@@ -79,7 +80,19 @@ class RowCandidate:
 
     @property
     def context(self) -> str:
-        return "".join(self.labels[: self._own_start()]).replace(" ", "")
+        return self._split_label()[0]
+
+    def _split_label(self) -> tuple[str, str]:
+        """Context and own label.  Prose run into a table's first header ("…占11.3%。第二十条第（一）项
+        信息内容…规章") is context: the label starts at the header."""
+        start = self._own_start()
+        context = "".join(self.labels[:start]).replace(" ", "")
+        own = "".join(self.labels[start:]).replace(" ", "")
+        if len(own) > MAX_LABEL_LENGTH:
+            header = _ARTICLE_ITEM.search(own)
+            if header and header.start() > 0:
+                context, own = context + own[:header.start()], own[header.start():]
+        return context, own
 
     def _own_start(self) -> int:
         last = len(self.labels) - 1
@@ -134,6 +147,7 @@ def find_candidates(layout: Layout) -> list[RowCandidate]:
             section=section,
             line=row.line.number if row.line else 0,
             aligned=bool(row.line and row.line.aligned),
+            grid=bool(row.line and row.line.grid),
             from_stream=row.from_stream,
             table=row.line.table if row.line else None,
             header=header,

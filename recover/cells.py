@@ -65,6 +65,9 @@ FLAGS: tuple[Flag, ...] = (
                         "but one may be missing before the cut"),
     Flag("row_low_confidence", "the classifier was unsure which row this is", reading=True),
     Flag("row_contested", "another printed row, with other numbers, was as likely to be this one", reading=True),
+    Flag("narrative_disagrees", "the report's prose states another figure for this cell; the table's "
+                                "value is kept (prose often counts something else: one office of several)",
+         doubt=False),
     Flag("inferred_from_doubtful", "worked out by an identity from cells that are themselves flagged"),
     *_IDENTITY_FLAGS,
     Flag("template_uncertain", "the template (2019 or 2021) was chosen on thin evidence"),

@@ -11,12 +11,14 @@ _STOP = r"[^。;,\d]"  # within one clause, before any other number
 # together, is no figure; matching inside it would take time quadratic in its length).
 _FIGURE = r"(?<!\d)(\d{1,12})(?!\d)"
 _PATTERNS = (
-    ("requests/new/total", re.compile(rf"(?:新收|收到|受理){_STOP}{{0,16}}?申请{_STOP}{{0,6}}?{_FIGURE}\s*件")),
+    ("requests/new/total", re.compile(rf"(?:新收|收到|受理){_STOP}{{0,16}}?申请{_STOP}{{0,6}}?{_FIGURE}\s*[件份]")),
     ("requests/new/total", re.compile(rf"(?:新收|收到|受理){_STOP}{{0,4}}?{_FIGURE}\s*件{_STOP}{{0,10}}申请")),
     ("requests/total/total", re.compile(rf"(?:办结|答复完毕|办理完毕){_STOP}{{0,10}}?{_FIGURE}\s*件")),
     ("requests/carried_forward/total", re.compile(rf"{_FIGURE}\s*件{_STOP}{{0,6}}结转(?:至)?下")),
     ("requests/carried_forward/total", re.compile(rf"结转(?:至)?下年度?{_STOP}{{0,8}}?{_FIGURE}\s*件")),
     ("requests/carried_over/total", re.compile(rf"上年(?:度)?结转{_STOP}{{0,8}}?{_FIGURE}\s*件")),
+    ("requests/granted/total", re.compile(rf"(?:其中)?予以公开{_STOP}{{0,2}}?{_FIGURE}\s*件")),
+    ("appeals/review/total", re.compile(rf"(?:发生|收到|涉及)?[^。;,\d未无]{{0,6}}行政复议(?:案件|申请)?{_STOP}{{0,2}}?{_FIGURE}\s*[件起]")),
     ("active/normative_documents/in_force", re.compile(rf"现行有效的?(?:行政)?规范性文件{_STOP}{{0,4}}?{_FIGURE}\s*件")),
     ("active/normative_documents/issued",
      re.compile(rf"(?:制发|制定|出台|印发)了?的?(?:行政)?规范性文件{_STOP}{{0,4}}?{_FIGURE}\s*件")),

@@ -56,3 +56,45 @@ def test_wps_pdfs_with_a_single_other_row_are_read_without_needless_doubt(model)
             cell = report.cells[f"requests/{r}/total"]
             assert (cell.value, cell.status) == (0, "inferred") and not doubts(cell.flags)
         assert report.flagged_cells == 0
+
+
+DEPARTMENTS = FIXTURES / "departments"
+
+
+def _department(name: str, model):
+    return recover.recover_file(DEPARTMENTS / name, model)
+
+
+def test_spaces_beside_a_run_are_not_cell_boundaries(model):
+    # 503 prints '10 0 00 0 1' for 1, 0, 0, 0, 0, 0, 1; 507 its appeals as '01 0 1 20 0 0 0 0 0 0 0 00'
+    new = _department("503_pingtan-xingzhengshenpi-2020.txt", model).cells
+    assert [new[f"requests/new/{c.id}"].value for c in schema.REQUEST_COLUMNS] == [1, 0, 0, 0, 0, 0, 1]
+    appeals = _department("507_pingtan-ziranziyuan-2022.txt", model).cells
+    assert [appeals[f"appeals/review/{c.id}"].value for c in schema.APPEAL_COLUMNS] == [0, 1, 0, 1, 2]
+    assert not any(doubts(appeals[f"appeals/{r.id}/{c.id}"].flags)
+                   for r in schema.APPEAL_ROWS for c in schema.APPEAL_COLUMNS)
+
+
+def test_a_run_whose_only_cut_breaks_the_published_arithmetic_is_read_as_printed(model):
+    # 511 prints the 总计 of 本年新收 one row too low: '6100000' then '0000007'
+    report = _department("511_pingtan-nongyenongcun-2023.txt", model)
+    new = [report.cells[f"requests/new/{c.id}"] for c in schema.REQUEST_COLUMNS]
+    assert [c.value for c in new] == [6, 1, 0, 0, 0, 0, 0]
+    assert "identity_broken_as_printed:requests_row_total" in new[-1].flags
+    assert "narrative_disagrees" in new[-1].flags  # its prose says 收到…申请7份
+    assert report.cells["requests/carried_over/total"].value == 7
+
+
+def test_prose_run_into_the_first_table_header_is_context_not_the_label(model):
+    # 510: '…主动公开的政府信息占11.3%。第二十条第（一）项信息内容本年制发件数…规章000'
+    cells = _department("510_pingtan-caizhengjinrong-2025.txt", model).cells
+    assert [cells[f"active/regulations/{c}"].value for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
+    assert not doubts(cells["active/regulations/in_force"].flags)
+
+
+def test_a_grid_row_cut_off_keeps_its_printed_cells_in_their_columns(real_reports):
+    # 205 stops after six of 予以公开's seven cells, each printed in its own cell: '1 | 0 | 0 | 0 | 0 | 0'
+    cells = real_reports["205_hezhang-transport-2021.txt"].cells
+    assert cells["requests/granted/natural_person"].value == 1 and cells["requests/granted/natural_person"].flags == []
+    total = cells["requests/granted/total"]  # past the cut: what identity 2 forces
+    assert (total.value, total.status) == (1, "inferred")

@@ -65,7 +65,22 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
     infer(identities, cells)
     repair_ocr(identities, cells)
     check(identities, cells, settled)
+    _weigh_narrative(cells, stated or {})
     return {key: cells[key] for key in schema.cell_keys(template)}
+
+
+def _weigh_narrative(cells: dict[str, CellResult], stated: dict[str, int]) -> None:
+    """A figure the prose states for a cell confirms it where they agree; where they disagree the
+    table's value is kept, less trusted, and the cell says so."""
+    for key, figure in stated.items():
+        cell = cells.get(key)
+        if cell is None or cell.value is None:
+            continue
+        if cell.value == figure:
+            cell.confidence = round(1 - (1 - cell.confidence) * 0.5, 4)
+        else:
+            cell.flag("narrative_disagrees")
+            cell.confidence = min(cell.confidence, 0.9)
 
 
 def _printed_alike(template: str, options: dict) -> set[str]:

@@ -88,8 +88,10 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
             return splits
     if len(filled) < n:
         if row.candidate.ends_document:  # the document is cut inside this row
-            # Its numbers are read in order, but a cell may as well be missing before the cut.
-            return [reading(filled + [None] * (n - len(filled)), flags=("row_cut_off",), how="prefix")]
+            # Its numbers are read in order; outside a grid (whose blanks keep their places) a
+            # cell may as well be missing before the cut.
+            cut = () if row.candidate.grid and len(values) == len(filled) else ("row_cut_off",)
+            return [reading(filled + [None] * (n - len(filled)), flags=cut, how="prefix")]
         spots = placements(len(filled), n, MAX_PLACEMENTS) or []
         # Which columns the printed numbers fill is left to the identities; where they cannot
         # tell, the cells concerned come back flagged placement_ambiguous.
@@ -132,7 +134,9 @@ def _split_readings(template: str, filled: list[Cell], columns: Sequence[str]) -
     tokens: list[str | int] = []
     for c in filled:
         text = c.text.strip()
-        if c.glued and re.fullmatch(r"[+-]?\d+", text):
+        # Beside a run that must hold several numbers, a row's spaces are not cell boundaries:
+        # any run of digits may hold several ("10 0 00 0 1" is 1, 0, 0, 0, 0, 0, 1).
+        if re.fullmatch(r"[+-]?\d+", text):
             tokens.append(text)
         else:
             r = parse_value(text)
@@ -142,7 +146,9 @@ def _split_readings(template: str, filled: list[Cell], columns: Sequence[str]) -
     position = {col: i for i, col in enumerate(columns)}
     constraints = [(position[i.left[0]], tuple(position[c] for c in i.right))
                    for i in schema.identities(template) if all(c in position for c in i.cells)]
-    splits = digit_splits(tokens, len(columns), constraints)
+    # Where no cut adds up, the published arithmetic may be wrong: every cut is then a reading,
+    # and the identities it breaks are named.
+    splits = digit_splits(tokens, len(columns), constraints) or digit_splits(tokens, len(columns))
     if not splits:
         return []
     # Only 本年增/减 may be negative: a cut that puts a minus anywhere else is not a reading.
