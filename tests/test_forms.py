@@ -98,3 +98,23 @@ def test_a_grid_row_cut_off_keeps_its_printed_cells_in_their_columns(real_report
     assert cells["requests/granted/natural_person"].value == 1 and cells["requests/granted/natural_person"].flags == []
     total = cells["requests/granted/total"]  # past the cut: what identity 2 forces
     assert (total.value, total.status) == (1, "inferred")
+
+
+def test_identities_5_and_6_are_checked_over_an_agencys_years_in_one_batch(tmp_path):
+    from recover.batch import find_inputs, run_batch
+
+    reports = {r.document: r for r in run_batch(find_inputs([DEPARTMENTS, WPS]), tmp_path)}
+    # 公安局 2021 → 2022: 规范性文件 in force 2, then 4 issued and 1 repealed, yet 7 in force (2 + 4 − 1 = 5):
+    # every figure read without doubt, so the agency's list changed; named on both years, not in doubt.
+    for name, cell in (("509_pingtan-gongan-2021.txt", "in_force"), ("513_pingtan-gongan-2022.txt", "issued")):
+        flags = reports[name].cells[f"active/normative_documents/{cell}"].flags
+        assert "identity_broken_as_printed:cross_year_active" in flags and not doubts(flags)
+    # identity 5 holds wherever both years are in the batch
+    assert not any(f.endswith(":cross_year") for r in reports.values() for c in r.cells.values() for f in c.flags)
+
+
+def test_a_title_that_leaves_out_the_city_names_the_same_agency():
+    from recover.reconcile.identities import _fuller_names
+
+    names = {"洪泽区人民政府", "淮安市洪泽区人民政府", "人民政府", "区人民政府"}
+    assert _fuller_names(names) == {"洪泽区人民政府": "淮安市洪泽区人民政府"}

@@ -4,6 +4,7 @@ identities a matrix breaks, and checking identities 5 and 6 across an agency's y
 from __future__ import annotations
 
 import itertools
+import re
 from collections.abc import Sequence
 from decimal import Decimal
 
@@ -291,10 +292,12 @@ def check_across_years(reports: list) -> list:
     """Identities 5 and 6 between each report and the same agency's report of the year before,
     within one batch.  Both years' cells are flagged where one fails (never repaired: agencies
     revise their figures between years).  Returns the reports whose cells gained a flag."""
+    fuller = _fuller_names({r.agency for r in reports if r.agency})
     by_agency = {}
     for r in reports:
-        if r.agency and r.year and r.cells and (r.agency, r.year) not in by_agency:
-            by_agency[(r.agency, r.year)] = r
+        agency = fuller.get(r.agency, r.agency)
+        if agency and r.year and r.cells and (agency, r.year) not in by_agency:
+            by_agency[(agency, r.year)] = r
     changed = {}
     for (agency, year), this in sorted(by_agency.items()):
         last = by_agency.get((agency, year - 1))
@@ -307,6 +310,22 @@ def check_across_years(reports: list) -> list:
             _flag_broken(identity, cells, all(_read_without_doubt(cells[c], c) for c in identity.cells))
             changed[this.document], changed[last.document] = this, last
     return list(changed.values())
+
+
+# What a title may leave out before an agency's own name: the province, city or prefecture above it.
+_HIGHER_DIVISION = re.compile(r"(?:省|市|自治州|州|盟|地区)$")
+
+
+def _fuller_names(names: set[str]) -> dict[str, str]:
+    """Each agency name → the longest name in the batch that is it with a higher division before
+    it (洪泽区人民政府 → 淮安市洪泽区人民政府), where there is one."""
+    out = {}
+    for name in names:
+        longer = [n for n in names if len(n) > len(name) >= 4 and n.endswith(name)
+                  and _HIGHER_DIVISION.search(n[:-len(name)])]
+        if longer:
+            out[name] = max(longer, key=len)
+    return out
 
 
 CROSS_YEAR_FLAGS = tuple(f"{prefix}:{kind}" for prefix in ("identity_broken", "identity_broken_as_printed")
