@@ -25,6 +25,11 @@ from .cells import FLAG_NAMES, doubts
 from .schema import CSV_COLUMNS
 
 
+# Confidence bins of the reliability table; cells at or above CONFIDENT should be right ≥ 99.9 %.
+RELIABILITY_BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0)
+CONFIDENT = 0.99
+
+
 @dataclass
 class DocumentScore:
     document: str
@@ -36,6 +41,7 @@ class DocumentScore:
     flagged_right: int = 0  # right, yet in doubt
     missing: bool = False  # no cells for the document at all
     wrong_cells: list[str] = field(default_factory=list)
+    judged: list[tuple[float, bool]] = field(default_factory=list)  # each cell's confidence, and whether right
 
     @property
     def to_check(self) -> int:
@@ -83,6 +89,29 @@ class Scores:
     def settled_rate(self) -> float:
         return self._sum("settled") / max(self._sum("cells"), 1)
 
+    def reliability(self) -> list[tuple[float, float, int, float, float]]:
+        """Confidence bins against what happened: (low, high, cells, mean confidence, share right)."""
+        judged = [j for d in self.documents for j in d.judged]
+        table = []
+        for low, high in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+            inside = [(c, r) for c, r in judged if low <= c < high or (high == 1.0 and c == 1.0)]
+            if inside:
+                table.append((low, high, len(inside), sum(c for c, _ in inside) / len(inside),
+                              sum(r for _, r in inside) / len(inside)))
+        return table
+
+    @property
+    def expected_calibration_error(self) -> float:
+        """The cells' mean gap between confidence and the share right, bin by bin."""
+        n = sum(row[2] for row in self.reliability())
+        return sum(cells * abs(conf - right) for _, _, cells, conf, right in self.reliability()) / max(n, 1)
+
+    @property
+    def confident_accuracy(self) -> float | None:
+        """The share right of the cells with confidence ≥ 0.99 (None where there are none)."""
+        sure = [r for d in self.documents for c, r in d.judged if c >= CONFIDENT]
+        return sum(sure) / len(sure) if sure else None
+
     def summary(self) -> dict:
         return {
             "documents": len(self.documents),
@@ -96,6 +125,10 @@ class Scores:
             "not_in_batch": self.not_in_batch,
             "cells_to_check": self._sum("to_check"),
             "settled": round(self.settled_rate, 4),
+            "ece": round(self.expected_calibration_error, 4),
+            "confident_accuracy": None if self.confident_accuracy is None else round(self.confident_accuracy, 5),
+            "reliability": [{"confidence": f"{low:g}–{high:g}", "cells": n, "mean_confidence": round(conf, 4),
+                             "right": round(right, 4)} for low, high, n, conf, right in self.reliability()],
         }
 
 
@@ -174,6 +207,7 @@ def score(truth: dict[str, dict], cells: dict[str, dict[str, dict]]) -> Scores:
             row = found.get(key)
             right = row is not None and same_value(expected, row["value"])
             flagged = row is None or in_doubt(row)
+            d.judged.append((float(row["confidence"]) if row is not None else 0.0, right))
             if right:
                 d.right += 1
                 d.flagged_right += flagged
@@ -205,7 +239,13 @@ def report_lines(scores: Scores) -> list[str]:
         f"false-flag rate:    {s['false_flag_rate']:.2%} (right cells in doubt)",
         f"cells to check:     {s['cells_to_check']} (unknown or with a doubt flag)",
         f"settled:            {s['settled']:.2%} (right and not in doubt)",
+        f"calibration error:  {s['ece']:.4f} (ECE over the bins below)",
+        "confidence ≥ 0.99:  " + ("no cells" if s["confident_accuracy"] is None else
+                                  f"{s['confident_accuracy']:.3%} right"),
+        "reliability:        confidence  cells  mean conf  right",
     ]
+    lines += [f"                    {b['confidence']:<10} {b['cells']:>6}  {b['mean_confidence']:.4f}     "
+              f"{b['right']:.4f}" for b in s["reliability"]]
     if scores.not_in_batch:
         lines.append(f"not in the batch:   {len(scores.not_in_batch)} documents with truth, not scored: "
                      + ", ".join(scores.not_in_batch))

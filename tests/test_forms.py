@@ -1,6 +1,8 @@
-"""Hybrid and partial forms: what agencies print when they mix the two templates or drop rows.
-Read what is printed; infer only what the identities force."""
-from conftest import FIXTURES
+"""Hybrid and partial forms (agencies mix the two templates or drop rows), either script, and the
+evidence beyond one table: the prose, an agency's other years.  Read what is printed; infer only
+what the identities force."""
+import pytest
+from conftest import FIXTURES, REAL
 from test_reconcile import requests_text
 
 import recover
@@ -118,3 +120,18 @@ def test_a_title_that_leaves_out_the_city_names_the_same_agency():
 
     names = {"洪泽区人民政府", "淮安市洪泽区人民政府", "人民政府", "区人民政府"}
     assert _fuller_names(names) == {"洪泽区人民政府": "淮安市洪泽区人民政府"}
+
+
+@pytest.mark.parametrize("config, encoding", [("s2twp", "utf-8"), ("s2t", "utf-8"), ("s2t", "big5")])
+def test_a_report_in_the_traditional_script_is_read_as_in_the_simplified(model, config, encoding):
+    # 002 as a mirror or wiki site republishes it: 政府資訊公開申請數量, 規範性檔案, 總計
+    from opencc import OpenCC
+
+    text = (REAL / "002_pingtan-2021-flat.txt").read_text(encoding="utf-8")
+    simplified = recover.recover_text(text, "simplified", model)
+    traditional = OpenCC(config).convert(text)
+    assert "總計" in traditional
+    report = recover.recover_bytes(traditional.encode(encoding, errors="replace"), "traditional", model)
+    assert report.template == simplified.template == "2021"
+    assert {k: c.value for k, c in report.cells.items()} == {k: c.value for k, c in simplified.cells.items()}
+    assert report.flagged_cells == simplified.flagged_cells

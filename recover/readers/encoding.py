@@ -1,6 +1,8 @@
 """Bytes of a text or web page → text: the encoding found, and any script read as simplified."""
 from __future__ import annotations
 
+from functools import lru_cache
+
 from charset_normalizer import from_bytes
 
 from ..errors import UnreadableDocumentError
@@ -10,25 +12,41 @@ def decode(data: bytes) -> tuple[str, str]:
     """Bytes → text and the encoding found: a BOM, strict UTF-8, else charset-normalizer's guess."""
     for bom, encoding in ((b"\xef\xbb\xbf", "utf-8-sig"), (b"\xff\xfe", "utf-16"), (b"\xfe\xff", "utf-16")):
         if data.startswith(bom):
-            return _checked(data.decode(encoding, errors="replace")), encoding
+            return simplified(_checked(data.decode(encoding, errors="replace"))), encoding
     try:
-        return _checked(data.decode("utf-8")), "utf-8"
+        return simplified(_checked(data.decode("utf-8"))), "utf-8"
     except UnicodeDecodeError:
         pass
     best = from_bytes(data[:200_000], cp_isolation=["gb18030", "big5", "utf_16_le", "utf_16_be", "utf_8"]).best()
     if best is None:
         raise UnreadableDocumentError("binary data, or text in an encoding not recognised "
                                       "(tried UTF-8, GB18030, Big5, UTF-16)", reason="unsupported_format")
-    text = _checked(data.decode(best.encoding, errors="replace"))
-    if best.encoding.startswith(("big5", "cp950")):
-        text = _simplified(text)  # Big5 holds the traditional script; the form is printed in the simplified
-    return text, best.encoding
+    return simplified(_checked(data.decode(best.encoding, errors="replace"))), best.encoding
 
 
-def _simplified(text: str) -> str:
+# Above this share of CJK characters written in the traditional script, a text is traditional.
+TRADITIONAL_SHARE = 0.03
+
+
+def simplified(text: str) -> str:
+    """Text in the traditional script (Big5, or UTF-8 copied from a mirror or wiki site) in the
+    simplified one the form is printed in, Taiwan wording too (政府資訊 → 政府信息, 檔案 → 文件);
+    other text as it is.  Digits, and so every cell's printed number, are untouched."""
+    cjk = [ch for ch in text[:50_000] if "\u4e00" <= ch <= "\u9fff"]
+    if not cjk:
+        return text
+    t2s = _converter("t2s")
+    changed = {ch for ch in set(cjk) if t2s.convert(ch) != ch}
+    if sum(ch in changed for ch in cjk) < TRADITIONAL_SHARE * len(cjk):
+        return text
+    return _converter("tw2sp").convert(text)
+
+
+@lru_cache(maxsize=2)
+def _converter(config: str):
     from opencc import OpenCC
 
-    return OpenCC("t2s").convert(text)
+    return OpenCC(config)
 
 
 def _checked(text: str) -> str:
