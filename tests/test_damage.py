@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 import recover
 from recover import schema
+from recover.cells import doubts
 
 # Reports whose tables are one row a line (tabs or pipes): a line is a row to damage.
 SOURCES = [("seeds", f"{name}.txt") for name in ("000_f75c2c88bf6d12f5", "001_dc7fa2148f231570",
@@ -95,7 +96,7 @@ def damage(text: str, kind: str, rng: random.Random, spare: set[str] = frozenset
 
 
 KINDS = ["delete_cell", "shift_row", "swap_digits", "drop_row", "duplicate_row", "reword_label", "ocr_substitution"]
-STATS = {"examples": 0, "cells": 0, "silent": 0, "unchecked": 0, "undamaged": 0, "undamaged_right": 0}
+STATS = {"examples": 0, "cells": 0, "silent": 0, "unchecked": 0, "named": 0, "undamaged": 0, "undamaged_right": 0}
 
 
 def _in_an_identity(template: str, key: str) -> bool:
@@ -125,13 +126,18 @@ def test_damaged_reports_have_no_silent_errors(model, sources, source, kinds, se
         if cell is None:
             continue  # the damage changed which template fits: no cell to compare
         right = cell.value is not None and float(cell.value) == float(expected)
-        flagged = cell.status == "unknown" or bool(cell.flags)
+        flagged = cell.status == "unknown" or bool(doubts(cell.flags))
         STATS["cells"] += 1
         if not right and not flagged:
             if cell.printed in swapped and not _in_an_identity(report.template, key):
                 # A swapped digit in a cell no identity checks prints another number, faithfully read:
                 # nothing in the document can show it is wrong.
                 STATS["unchecked"] += 1
+                continue
+            if cell.printed in swapped and any(f.startswith("identity_broken_as_printed") for f in cell.flags):
+                # One checked: the document now prints wrong arithmetic, as agencies' own tables
+                # sometimes do; the number is read as printed and the identity it breaks is named.
+                STATS["named"] += 1
                 continue
             STATS["silent"] += 1
             raise AssertionError(f"{source} after {kinds} (seed {seed}): {key} = {cell.value}, truth {expected}, "
@@ -146,6 +152,7 @@ def test_damage_figures(figures):
     if STATS["examples"]:
         figures["damaged real reports (hypothesis)"] = (
             f"{STATS['examples']} examples, {STATS['cells']} truth cells, {STATS['silent']} silent errors "
-            f"({STATS['unchecked']} swapped digits in cells no identity checks, read as printed); cells of "
+            f"({STATS['unchecked']} swapped digits in cells no identity checks, read as printed; "
+            f"{STATS['named']} in cells an identity checks, read as printed with the broken identity named); cells of "
             f"undamaged rows right: {STATS['undamaged_right'] / max(STATS['undamaged'], 1):.2%} "
             f"of {STATS['undamaged']}")

@@ -135,3 +135,15 @@ def test_a_report_in_the_traditional_script_is_read_as_in_the_simplified(model, 
     assert report.template == simplified.template == "2021"
     assert {k: c.value for k, c in report.cells.items()} == {k: c.value for k, c in simplified.cells.items()}
     assert report.flagged_cells == simplified.flagged_cells
+
+
+def test_a_web_report_rendered_by_libreoffice_is_read_as_the_page_is(tmp_path):
+    # 102 as Word and WPS users pass it on: `soffice --headless --convert-to pdf` / `docx` of the page
+    from recover.batch import find_inputs, run_batch
+    from recover.evaluate import load_cells, load_truth, score
+
+    rendered = FIXTURES / "rendered"
+    run_batch(find_inputs([rendered]), tmp_path)
+    scores = score(load_truth(rendered / "truth"), load_cells(tmp_path / "cells.csv"))
+    assert scores.cell_accuracy == 1.0 and scores.silent_errors == 0
+    assert scores.settled_rate >= 0.98
