@@ -60,7 +60,6 @@ class RowCandidate:
     line: int = 0
     aligned: bool = False
     from_stream: bool = False
-    grid: bool = False  # its values are a grid line's cells, blanks holding their places
     table: int | None = None
     header: list[list[Cell]] = field(default_factory=list)  # the header rows above, top first
     index: int = 0  # among all candidates of the document
@@ -147,7 +146,6 @@ def find_candidates(layout: Layout) -> list[RowCandidate]:
             section=section,
             line=row.line.number if row.line else 0,
             aligned=bool(row.line and row.line.aligned),
-            grid=bool(row.line and row.line.grid),
             from_stream=row.from_stream,
             table=row.line.table if row.line else None,
             header=header,

@@ -94,14 +94,6 @@ def test_prose_run_into_the_first_table_header_is_context_not_the_label(model):
     assert not doubts(cells["active/regulations/in_force"].flags)
 
 
-def test_a_grid_row_cut_off_keeps_its_printed_cells_in_their_columns(real_reports):
-    # 205 stops after six of 予以公开's seven cells, each printed in its own cell: '1 | 0 | 0 | 0 | 0 | 0'
-    cells = real_reports["205_hezhang-transport-2021.txt"].cells
-    assert cells["requests/granted/natural_person"].value == 1 and cells["requests/granted/natural_person"].flags == []
-    total = cells["requests/granted/total"]  # past the cut: what identity 2 forces
-    assert (total.value, total.status) == (1, "inferred")
-
-
 def test_identities_5_and_6_are_checked_over_an_agencys_years_in_one_batch(tmp_path):
     from recover.batch import find_inputs, run_batch
 

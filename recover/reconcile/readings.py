@@ -88,10 +88,8 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
             return splits
     if len(filled) < n:
         if row.candidate.ends_document:  # the document is cut inside this row
-            # Its numbers are read in order; outside a grid (whose blanks keep their places) a
-            # cell may as well be missing before the cut.
-            cut = () if row.candidate.grid and len(values) == len(filled) else ("row_cut_off",)
-            return [reading(filled + [None] * (n - len(filled)), flags=cut, how="prefix")]
+            # Its numbers are read in order, but a cell may as well be missing before the cut.
+            return [reading(filled + [None] * (n - len(filled)), flags=("row_cut_off",), how="prefix")]
         spots = placements(len(filled), n, MAX_PLACEMENTS) or []
         # Which columns the printed numbers fill is left to the identities; where they cannot
         # tell, the cells concerned come back flagged placement_ambiguous.
