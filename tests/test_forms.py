@@ -2,14 +2,12 @@
 evidence beyond one table: the prose, an agency's other years.  Read what is printed; infer only
 what the identities force."""
 import pytest
-from conftest import FIXTURES, REAL
 from test_reconcile import requests_text
 
 import recover
 from recover import schema
 from recover.cells import doubts
 
-WPS = FIXTURES / "wps"
 OTHER_SUBROWS = ("other.no_correction", "other.unpaid_fee", "other.other")
 
 
@@ -49,10 +47,10 @@ def test_a_single_other_row_that_is_not_zero_bounds_the_sub_rows_without_guessin
     assert not any(f.startswith("identity_broken") for c in cells.values() for f in c.flags)
 
 
-def test_wps_pdfs_with_a_single_other_row_are_read_without_needless_doubt(model):
+def test_wps_pdfs_with_a_single_other_row_are_read_without_needless_doubt(model, fixtures_dir):
     # Hongze 2023 and 2024: 2021 headers, （六）其他处理 printed as one row of zeros.
     for name in ("302_hongze-gov-2023.pdf", "303_hongze-gov-2024.pdf"):
-        report = recover.recover_file(WPS / name, model)
+        report = recover.recover_file(fixtures_dir / "wps" / name, model)
         assert report.template == "2021"
         for r in OTHER_SUBROWS:
             cell = report.cells[f"requests/{r}/total"]
@@ -60,26 +58,23 @@ def test_wps_pdfs_with_a_single_other_row_are_read_without_needless_doubt(model)
         assert report.flagged_cells == 0
 
 
-DEPARTMENTS = FIXTURES / "departments"
+def _department(fixtures_dir, name: str, model):
+    return recover.recover_file(fixtures_dir / "departments" / name, model)
 
 
-def _department(name: str, model):
-    return recover.recover_file(DEPARTMENTS / name, model)
-
-
-def test_spaces_beside_a_run_are_not_cell_boundaries(model):
+def test_spaces_beside_a_run_are_not_cell_boundaries(model, fixtures_dir):
     # 503 prints '10 0 00 0 1' for 1, 0, 0, 0, 0, 0, 1; 507 its appeals as '01 0 1 20 0 0 0 0 0 0 0 00'
-    new = _department("503_pingtan-xingzhengshenpi-2020.txt", model).cells
+    new = _department(fixtures_dir, "503_pingtan-xingzhengshenpi-2020.txt", model).cells
     assert [new[f"requests/new/{c.id}"].value for c in schema.REQUEST_COLUMNS] == [1, 0, 0, 0, 0, 0, 1]
-    appeals = _department("507_pingtan-ziranziyuan-2022.txt", model).cells
+    appeals = _department(fixtures_dir, "507_pingtan-ziranziyuan-2022.txt", model).cells
     assert [appeals[f"appeals/review/{c.id}"].value for c in schema.APPEAL_COLUMNS] == [0, 1, 0, 1, 2]
     assert not any(doubts(appeals[f"appeals/{r.id}/{c.id}"].flags)
                    for r in schema.APPEAL_ROWS for c in schema.APPEAL_COLUMNS)
 
 
-def test_a_run_whose_only_cut_breaks_the_published_arithmetic_is_read_as_printed(model):
+def test_a_run_whose_only_cut_breaks_the_published_arithmetic_is_read_as_printed(model, fixtures_dir):
     # 511 prints the 总计 of 本年新收 one row too low: '6100000' then '0000007'
-    report = _department("511_pingtan-nongyenongcun-2023.txt", model)
+    report = _department(fixtures_dir, "511_pingtan-nongyenongcun-2023.txt", model)
     new = [report.cells[f"requests/new/{c.id}"] for c in schema.REQUEST_COLUMNS]
     assert [c.value for c in new] == [6, 1, 0, 0, 0, 0, 0]
     assert "identity_broken_as_printed:requests_row_total" in new[-1].flags
@@ -87,17 +82,17 @@ def test_a_run_whose_only_cut_breaks_the_published_arithmetic_is_read_as_printed
     assert report.cells["requests/carried_over/total"].value == 7
 
 
-def test_prose_run_into_the_first_table_header_is_context_not_the_label(model):
+def test_prose_run_into_the_first_table_header_is_context_not_the_label(model, fixtures_dir):
     # 510: '…主动公开的政府信息占11.3%。第二十条第（一）项信息内容本年制发件数…规章000'
-    cells = _department("510_pingtan-caizhengjinrong-2025.txt", model).cells
+    cells = _department(fixtures_dir, "510_pingtan-caizhengjinrong-2025.txt", model).cells
     assert [cells[f"active/regulations/{c}"].value for c in ("issued", "repealed", "in_force")] == [0, 0, 0]
     assert not doubts(cells["active/regulations/in_force"].flags)
 
 
-def test_identities_5_and_6_are_checked_over_an_agencys_years_in_one_batch(tmp_path):
+def test_identities_5_and_6_are_checked_over_an_agencys_years_in_one_batch(tmp_path, fixtures_dir):
     from recover.batch import find_inputs, run_batch
 
-    reports = {r.document: r for r in run_batch(find_inputs([DEPARTMENTS, WPS]), tmp_path)}
+    reports = {r.document: r for r in run_batch(find_inputs([fixtures_dir / "departments", fixtures_dir / "wps"]), tmp_path)}
     # 公安局 2021 → 2022: 规范性文件 in force 2, then 4 issued and 1 repealed, yet 7 in force (2 + 4 − 1 = 5):
     # every figure read without doubt, so the agency's list changed; named on both years, not in doubt.
     for name, cell in (("509_pingtan-gongan-2021.txt", "in_force"), ("513_pingtan-gongan-2022.txt", "issued")):
@@ -115,11 +110,11 @@ def test_a_title_that_leaves_out_the_city_names_the_same_agency():
 
 
 @pytest.mark.parametrize("config, encoding", [("s2twp", "utf-8"), ("s2t", "utf-8"), ("s2t", "big5")])
-def test_a_report_in_the_traditional_script_is_read_as_in_the_simplified(model, config, encoding):
+def test_a_report_in_the_traditional_script_is_read_as_in_the_simplified(model, real_dir, config, encoding):
     # 002 as a mirror or wiki site republishes it: 政府資訊公開申請數量, 規範性檔案, 總計
     from opencc import OpenCC
 
-    text = (REAL / "002_pingtan-2021-flat.txt").read_text(encoding="utf-8")
+    text = (real_dir / "002_pingtan-2021-flat.txt").read_text(encoding="utf-8")
     simplified = recover.recover_text(text, "simplified", model)
     traditional = OpenCC(config).convert(text)
     assert "總計" in traditional
@@ -129,12 +124,12 @@ def test_a_report_in_the_traditional_script_is_read_as_in_the_simplified(model, 
     assert report.flagged_cells == simplified.flagged_cells
 
 
-def test_a_web_report_rendered_by_libreoffice_is_read_as_the_page_is(tmp_path):
+def test_a_web_report_rendered_by_libreoffice_is_read_as_the_page_is(tmp_path, fixtures_dir):
     # 102 as Word and WPS users pass it on: `soffice --headless --convert-to pdf` / `docx` of the page
     from recover.batch import find_inputs, run_batch
     from recover.evaluate import load_cells, load_truth, score
 
-    rendered = FIXTURES / "rendered"
+    rendered = fixtures_dir / "rendered"
     run_batch(find_inputs([rendered]), tmp_path)
     scores = score(load_truth(rendered / "truth"), load_cells(tmp_path / "cells.csv"))
     assert scores.cell_accuracy == 1.0 and scores.silent_errors == 0
