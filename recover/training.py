@@ -230,6 +230,14 @@ def card_markdown(card: dict) -> str:
                   *[f"| `{k}` | {v['rows']} | {v['accuracy']:.2%} |" for k, v in cv["per_row"].items()], "",
                   "## Most frequent confusions", "", "| true | predicted | count |", "|---|---|---|",
                   *[f"| `{c['true']}` | `{c['predicted']}` | {c['count']} |" for c in cv["confusions"][:20]], ""]
+    confidence = card.get("cell_confidence")  # measured on real reports with this model, by evaluate
+    if confidence:
+        lines += [f"## Cell confidence against what happened ({confidence['measured_on']})", "",
+                  f"{confidence['cells']} cells; expected calibration error {confidence['ece']:.4f}; "
+                  f"cells with confidence ≥ 0.99 right: {confidence['confident_accuracy']:.3%}", "",
+                  "| confidence | cells | mean confidence | right |", "|---|---|---|---|",
+                  *[f"| {b['confidence']} | {b['cells']} | {b['mean_confidence']:.4f} | {b['right']:.2%} |"
+                    for b in confidence["reliability"]], ""]
     return "\n".join(lines)
 
 
