@@ -134,3 +134,23 @@ def test_a_web_report_rendered_by_libreoffice_is_read_as_the_page_is(tmp_path, f
     scores = score(load_truth(rendered / "truth"), load_cells(tmp_path / "cells.csv"))
     assert scores.cell_accuracy == 1.0 and scores.silent_errors == 0
     assert scores.settled_rate >= 0.98
+
+
+def test_a_form_without_its_regulations_row_leaves_that_row_unknown_and_the_rest_read(model, seeds_dir):
+    text = (seeds_dir / "000_f75c2c88bf6d12f5.txt").read_text(encoding="utf-8")
+    whole = recover.recover_text(text, "whole", model).cells
+    cells = recover.recover_text("\n".join(line for line in text.split("\n") if not line.startswith("规章\t")),
+                                 "no regulations", model).cells
+    for key, cell in cells.items():
+        if key.startswith("active/regulations/"):
+            assert cell.value is None and cell.flags == ["row_missing"]
+        else:
+            assert cell.value == whole[key].value and doubts(cell.flags) == doubts(whole[key].flags)
+
+
+def test_sub_rows_numbered_with_a_comma_and_group_labels_on_their_own_lines(real_reports):
+    # 301 prints （六）其他处理 on a line of its own and its sub-rows as 1、申请人… 2、申请人… 3、其他
+    cells = real_reports["301_huaian-gov-2024.pdf"].cells
+    for r in OTHER_SUBROWS:
+        cell = cells[f"requests/{r}/total"]
+        assert cell.status == "printed" and not doubts(cell.flags)
