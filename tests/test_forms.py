@@ -154,3 +154,24 @@ def test_sub_rows_numbered_with_a_comma_and_group_labels_on_their_own_lines(real
     for r in OTHER_SUBROWS:
         cell = cells[f"requests/{r}/total"]
         assert cell.status == "printed" and not doubts(cell.flags)
+
+
+def test_a_word_document_in_the_traditional_script_is_read_as_in_the_simplified(model, fixtures_dir):
+    import io
+    import zipfile
+
+    from opencc import OpenCC
+
+    original = (fixtures_dir / "kinds" / "shanghai-2019.docx").read_bytes()
+    converted = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(original)) as zin, zipfile.ZipFile(converted, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "word/document.xml":
+                data = OpenCC("s2t").convert(data.decode("utf-8")).encode("utf-8")
+            zout.writestr(item, data)
+    simplified = recover.recover_bytes(original, "simplified", model)
+    traditional = recover.recover_bytes(converted.getvalue(), "traditional", model)
+    assert {k: c.value for k, c in traditional.cells.items()} == {k: c.value for k, c in simplified.cells.items()}
+    assert traditional.flagged_cells == simplified.flagged_cells
+    assert "traditional script read as simplified" in traditional.notes

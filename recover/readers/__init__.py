@@ -55,7 +55,12 @@ def read(data: bytes) -> list[Layout]:
     if kind in ("text", "html") and len(data) > MAX_TEXT_BYTES:
         raise UnreadableDocumentError(f"{len(data) / 1e6:.0f} MB of text or HTML is too large to be one report "
                                       f"(the limit is {MAX_TEXT_BYTES // 1_000_000} MB)", reason="too_large")
-    return importlib.import_module(f"{__name__}.{_READERS[kind]}").read(data)
+    layouts = importlib.import_module(f"{__name__}.{_READERS[kind]}").read(data)
+    if kind in ("pdf", "docx"):  # text and web pages are read as simplified when decoded
+        from .encoding import simplify_layout
+
+        layouts = [simplify_layout(layout) for layout in layouts]
+    return layouts
 
 
 def second_opinion(data: bytes, kind: str) -> list[Layout]:

@@ -6,6 +6,7 @@ from functools import lru_cache
 from charset_normalizer import from_bytes
 
 from ..errors import UnreadableDocumentError
+from ..layout import Layout
 
 
 def decode(data: bytes) -> tuple[str, str]:
@@ -32,14 +33,26 @@ def simplified(text: str) -> str:
     """Text in the traditional script (Big5, or UTF-8 copied from a mirror or wiki site) in the
     simplified one the form is printed in, Taiwan wording too (政府資訊 → 政府信息, 檔案 → 文件);
     other text as it is.  Digits, and so every cell's printed number, are untouched."""
+    return _converter("tw2sp").convert(text) if is_traditional(text) else text
+
+
+def is_traditional(text: str) -> bool:
     cjk = [ch for ch in text[:50_000] if "\u4e00" <= ch <= "\u9fff"]
-    if not cjk:
-        return text
     t2s = _converter("t2s")
     changed = {ch for ch in set(cjk) if t2s.convert(ch) != ch}
-    if sum(ch in changed for ch in cjk) < TRADITIONAL_SHARE * len(cjk):
-        return text
-    return _converter("tw2sp").convert(text)
+    return bool(cjk) and sum(ch in changed for ch in cjk) >= TRADITIONAL_SHARE * len(cjk)
+
+
+def simplify_layout(layout: Layout) -> Layout:
+    """A PDF's or Word document's reading with its cells' text read as simplified, where the
+    document is in the traditional script (text and web pages are converted as they are decoded)."""
+    if is_traditional(layout.text()):
+        convert = _converter("tw2sp").convert
+        for line in layout.lines:
+            for cell in line.cells:
+                cell.text = convert(cell.text)
+        layout.notes.append("traditional script read as simplified")
+    return layout
 
 
 @lru_cache(maxsize=2)
