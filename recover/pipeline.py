@@ -5,6 +5,8 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from . import schema
 from .agency import agency_and_year
 from typing import TYPE_CHECKING
@@ -143,7 +145,7 @@ class Classified:
     @property
     def rows(self) -> list[AssignedRow]:
         contested = self.contested()
-        out = []
+        out: list[AssignedRow] = []
         for i, (c, key, p) in enumerate(zip(self.candidates, self.decoding.keys, self.decoding.probabilities)):
             if key != schema.NOT_A_ROW:
                 key, p = self._as_group(i, key, p, {r.key for r in out})
@@ -154,8 +156,9 @@ class Classified:
         """A sub-row of the template that is printed as the other template's one group row
         (a hybrid form's （六）其他处理) becomes that group row."""
         for group, subs in schema.GROUP_ROWS.get(self.choice.template, {}).items():
-            if key in subs and group in self.classes and group not in taken and self.candidates[i].values:
-                p = float(self.proba[i, self.classes.index(group)])
+            if key in subs and group in self.classes and group not in taken and self.candidates[i].values \
+                    and self.proba is not None:
+                p = float(np.asarray(self.proba)[i, self.classes.index(group)])
                 if p > max(probability, MIN_PROBABILITY):
                     return group, p
         return key, probability

@@ -2,13 +2,25 @@
 evidence beyond one table: the prose, an agency's other years.  Read what is printed; infer only
 what the identities force."""
 import pytest
-from test_reconcile import requests_text
 
 import recover
 from recover import schema
 from recover.cells import doubts
 
 OTHER_SUBROWS = ("other.no_correction", "other.unpaid_fee", "other.other")
+
+
+def requests_text(rows: dict[str, list[str]]) -> str:
+    """A 2021 requests and appeals table as tab-separated text, rows given by ID (values as printed)."""
+    lines = ["三、收到和处理政府信息公开申请情况",
+             "（本列数据的勾稽关系为：第一项加第二项之和，等于第三项加第四项之和）\t申请人情况",
+             "\t自然人\t法人或其他组织\t\t\t\t\t总计",
+             "\t\t商业企业\t科研机构\t社会公益组织\t法律服务机构\t其他"]
+    for r in schema.rows("2021", "requests"):
+        lines.append("\t".join([r.label] + rows.get(r.id, ["0"] * 7)))
+    lines += ["四、政府信息公开行政复议、行政诉讼情况", "行政复议\t行政诉讼",
+              "\t".join(["0"] * 15), "五、存在的主要问题及改进情况"]
+    return "\n".join(lines) + "\n"
 
 
 ACTIVE_2021 = """二、主动公开政府信息情况
