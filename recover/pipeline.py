@@ -5,8 +5,6 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-import numpy as np
-
 from . import schema
 from .agency import agency_and_year
 from typing import TYPE_CHECKING
@@ -158,7 +156,9 @@ class Classified:
         for group, subs in schema.GROUP_ROWS.get(self.choice.template, {}).items():
             if key in subs and group in self.classes and group not in taken and self.candidates[i].values \
                     and self.proba is not None:
-                p = float(np.asarray(self.proba)[i, self.classes.index(group)])
+                from numpy import asarray  # loaded already: the scorer made these probabilities
+
+                p = float(asarray(self.proba)[i, self.classes.index(group)])
                 if p > max(probability, MIN_PROBABILITY):
                     return group, p
         return key, probability
