@@ -271,7 +271,9 @@ def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult], s
     ``settled`` are the cells every reading of their row prints alike: an identity that fails on
     such cells alone fails in the published table itself, and says so without marking doubt."""
     broken = [i for i in identities if adds_up(i, cells) is False]
-    as_printed = {i.name for i in broken if all(_read_without_doubt(cells[c], c, settled) for c in i.cells)}
+    # Without the readings (a matrix checked again after a person's change) every break is in doubt.
+    as_printed = set() if settled is None else \
+        {i.name for i in broken if all(_read_without_doubt(cells[c], c, settled) for c in i.cells)}
     for identity in broken:
         _flag_broken(identity, cells, identity.name in as_printed)
     support: dict[str, int] = {}
@@ -335,7 +337,7 @@ CROSS_YEAR_FLAGS = tuple(f"{prefix}:{kind}" for prefix in ("identity_broken", "i
 def _read_without_doubt(cell: CellResult, key: str, settled: set[str] | None = None) -> bool:
     """Printed, with no doubt about its reading and, where known, printed alike by every reading
     of its row."""
-    return cell.status in (PRINTED, REVIEWED) and (settled is None or key.removeprefix(schema.LAST_YEAR) in settled) \
+    return cell.status == PRINTED and (settled is None or key.removeprefix(schema.LAST_YEAR) in settled) \
         and not doubts(cell.flags)
 
 
