@@ -9,13 +9,20 @@ where its arithmetic is wrong; the identities they break are named on every cell
 """
 from __future__ import annotations
 
+import re
+from difflib import SequenceMatcher
+
 from .. import schema
 from ..cells import PRINTED, UNKNOWN, AssignedRow, CellResult
 from .identities import check, choose, infer, repair_ocr
 from .readings import readings_of
 
-# Below this probability a classified row is flagged.
+# Below this probability a classified row is flagged; below the second, it is flagged too where
+# its printed label does not read as the row's official one (an extra row an agency added, taken
+# for a standard row whose own line is missing).
 LOW_ROW_PROBABILITY = 0.6
+UNSURE_ROW_PROBABILITY = 0.9
+LABEL_LIKENESS = 0.5
 
 
 def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | None = None) -> dict[str, CellResult]:
@@ -55,7 +62,8 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
             cell.confidence = _printed_confidence(row.probability, cell.flags)
             if len(options[row.key]) > 1:  # one reading chosen among several: by identities or prose
                 cell.confidence *= 0.9
-            if row.probability < LOW_ROW_PROBABILITY:
+            if row.probability < LOW_ROW_PROBABILITY or \
+                    row.probability < UNSURE_ROW_PROBABILITY and not _label_reads_as_row(template, row):
                 cell.flag("row_low_confidence")
             if row.contested:
                 cell.flag("row_contested")
@@ -92,6 +100,21 @@ def _printed_alike(template: str, options: dict) -> set[str]:
             if len(seen) == 1 and None not in seen:
                 out.add(cell)
     return out
+
+
+def _label_reads_as_row(template: str, row: AssignedRow) -> bool:
+    """Whether the printed label is close to the row's official label or one of its aliases
+    (numbering and brackets aside).  A row printed without a label of its own says nothing."""
+    printed = _wording(row.candidate.own_label)
+    if not printed or row.key == schema.APPEALS_AS_ONE_ROW:
+        return True
+    official = schema.row(template, row.key)
+    return max(SequenceMatcher(None, printed, _wording(label)).ratio()
+               for label in (official.label, *official.aliases)) >= LABEL_LIKENESS
+
+
+def _wording(label: str) -> str:
+    return re.sub(r"^[\d一二三四五六七八九十()（）、.\s]+", "", label.replace(" ", ""))
 
 
 def _printed_confidence(probability: float, flags: list[str]) -> float:
