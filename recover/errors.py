@@ -11,7 +11,7 @@ REASONS = {
     "encrypted": "protected by a password",
     "corrupt": "damaged or incomplete: not a readable file of its kind",
     "unsupported_format": "a format recover does not read (legacy Office, RTF, binary data)",
-    "needs_software": "needs software that is not installed (tesseract to read scans)",
+    "needs_software": "needs software that is not installed (a reader's library)",
     "not_a_report": "a readable document, but none of the three standard tables is in it",
 }
 

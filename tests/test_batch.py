@@ -91,13 +91,22 @@ def test_a_document_over_its_time_limit_fails_alone(tmp_path, real_dir):
 
 
 def test_a_document_over_the_memory_limit_fails_and_the_batch_goes_on(tmp_path, real_dir):
-    result = subprocess.run(_batch_command(real_dir, tmp_path, "--jobs", "2", "--memory-limit", "300"),
+    # A 15 MB text (under the size limit for text) needs far more than 300 MB to read; a report
+    # beside it does not.  Workers load no model libraries they do not need, so a real report
+    # alone stays well under the limit.
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    report = (real_dir / "209_bj-tongzhou-bureau-2019.txt").read_text(encoding="utf-8")
+    (docs / "big.txt").write_text((report + "\n") * (15_000_000 // len(report.encode("utf-8"))), encoding="utf-8")
+    (docs / "207.txt").write_text((real_dir / "207_jiande-transport-2021.txt").read_text(encoding="utf-8"),
+                                  encoding="utf-8")
+    result = subprocess.run(_batch_command(docs, tmp_path / "out", "--jobs", "2", "--memory-limit", "300"),
                             capture_output=True, text=True)
     assert result.returncode == 1
-    with open(tmp_path / "summary.csv", encoding="utf-8") as f:
-        rows = list(csv.DictReader(f))
-    assert len(rows) == 10
-    assert any("MB allowed a document" in r["error"] for r in rows)
+    with open(tmp_path / "out" / "summary.csv", encoding="utf-8") as f:
+        rows = {r["document"]: r for r in csv.DictReader(f)}
+    assert "MB allowed a document" in rows["big.txt"]["error"]
+    assert rows["207.txt"]["outcome"] == "flagged"
 
 
 def _report_text(seeds_dir: Path, agency: str, year: int, carried: int) -> str:

@@ -200,7 +200,7 @@ PROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["
 
 def test_licence_extras_and_version_are_declared():
     assert PROJECT["license"] == "MIT" and "MIT License" in (REPO / "LICENSE").read_text(encoding="utf-8")
-    assert set(PROJECT["optional-dependencies"]) == {"dask", "notebooks", "review", "test", "tools"}
+    assert set(PROJECT["optional-dependencies"]) == {"bench", "dask", "notebooks", "review", "test", "tools"}
     assert any(d.startswith("jupyterlab") for d in PROJECT["optional-dependencies"]["notebooks"])
     assert PROJECT["version"] == recover.__version__
     assert f"## {recover.__version__}" in (REPO / "CHANGELOG.md").read_text(encoding="utf-8")
