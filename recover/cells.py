@@ -61,8 +61,8 @@ FLAGS: tuple[Flag, ...] = (
     Flag("extra_values", "more numbers than the row has columns", reading=True),
     Flag("value_count_mismatch", "fewer numbers than columns, and no placement fits", reading=True),
     Flag("reading_ambiguous", "the row's numbers can be read several ways the identities allow", reading=True),
-    Flag("row_cut_off", "the document ends inside this row: its numbers are read in order, "
-                        "but one may be missing before the cut"),
+    Flag("row_cut_off", "the document ends inside this row: its numbers are read in order, but one "
+                        "may be missing before the cut or the last cut short, and nothing printed rules it out"),
     Flag("row_low_confidence", "the classifier was unsure which row this is", reading=True),
     Flag("row_contested", "another printed row, with other numbers, was as likely to be this one", reading=True),
     Flag("narrative_disagrees", "the report's prose states another figure for this cell; the table's "

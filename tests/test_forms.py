@@ -101,6 +101,19 @@ def test_prose_run_into_the_first_table_header_is_context_not_the_label(model, f
     assert not doubts(cells["active/regulations/in_force"].flags)
 
 
+def test_a_web_excerpt_cut_inside_a_row_the_rows_above_pin_down_is_read_without_doubt(real_reports):
+    # 205 stops after six of 予以公开's seven cells, '1 | 0 | 0 | 0 | 0 | 0', under one request from
+    # a natural person: no other way to read the six fits the rows above.
+    cells = real_reports["205_hezhang-transport-2021.txt"].cells
+    assert [cells[f"requests/granted/{c.id}"].value for c in schema.REQUEST_COLUMNS[:-1]] == [1, 0, 0, 0, 0, 0]
+    assert not any(doubts(cells[f"requests/granted/{c.id}"].flags) for c in schema.REQUEST_COLUMNS)
+    total = cells["requests/granted/total"]  # past the cut: what identity 2 forces
+    assert (total.value, total.status) == (1, "inferred")
+    # 209 stops after four zeros of 上年结转, which nothing above bounds: a lost cell is possible.
+    cut = real_reports["209_bj-tongzhou-bureau-2019.txt"].cells["requests/carried_over/natural_person"]
+    assert "row_cut_off" in cut.flags
+
+
 def test_identities_5_and_6_are_checked_over_an_agencys_years_in_one_batch(tmp_path, fixtures_dir):
     from recover.batch import find_inputs, run_batch
 

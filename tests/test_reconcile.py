@@ -191,3 +191,55 @@ def test_a_cell_worked_out_from_doubtful_cells_is_itself_in_doubt():
     cells["appeals/review/total"] = CellResult()
     infer(schema.identities("2021"), cells)
     assert cells["appeals/review/total"].flags == []
+
+
+def cut_inside(rows: list[AssignedRow]) -> list[AssignedRow]:
+    """The rows of a document that ends inside its last row."""
+    rows[-1].candidate.ends_document = True
+    return rows
+
+
+def test_a_row_the_document_is_cut_inside_is_settled_where_the_rows_above_leave_no_other_reading():
+    # 予以公开 stops after six of its seven cells.  One request came in, from a natural person: a
+    # missing cell before the cut would put the 1 under an organisation that had none, or a 0
+    # under 总计 beside it; so the six numbers are where they were read, and 总计 is 1.
+    cells = reconcile("2021", cut_inside([row("requests/new", "1", "0", "0", "0", "0", "0", "1"),
+                                          row("requests/carried_over", *["0"] * 7),
+                                          row("requests/granted", "1", "0", "0", "0", "0", "0")]))
+    for c in REQUEST_COLS[:-1]:
+        assert cells[f"requests/granted/{c}"].status == "printed" and cells[f"requests/granted/{c}"].flags == []
+    total = cells["requests/granted/total"]
+    assert (total.value, total.status, total.flags) == (1, "inferred", [])
+
+
+def test_a_cut_row_that_lost_a_cell_keeps_the_doubt_where_the_lost_cell_could_have_been():
+    # The same row with its 1 lost: the natural person's cell may be the 0 read or the lost 1;
+    # the organisations' cells are 0 however the numbers sit.
+    cells = reconcile("2021", cut_inside([row("requests/new", "1", "0", "0", "0", "0", "0", "1"),
+                                          row("requests/carried_over", *["0"] * 7),
+                                          row("requests/granted", "0", "0", "0", "0", "0")]))
+    assert "row_cut_off" in cells["requests/granted/natural_person"].flags
+    assert all(cells[f"requests/granted/{c}"].flags == [] for c in REQUEST_COLS[1:5])
+
+
+def test_a_last_number_the_cut_may_have_shortened_stays_in_doubt():
+    # Twelve requests: a cut inside "12" prints "1".
+    cells = reconcile("2021", cut_inside([row("requests/new", "12", "0", "0", "0", "0", "0", "12"),
+                                          row("requests/carried_over", *["0"] * 7),
+                                          row("requests/granted", "1")]))
+    assert "row_cut_off" in cells["requests/granted/natural_person"].flags
+
+
+def test_a_cut_row_nothing_above_bounds_stays_in_doubt():
+    # 上年结转 cut after four zeros: nothing printed says a cell was not lost before the cut.
+    cells = reconcile("2021", cut_inside([row("requests/new", *["0"] * 7),
+                                          row("requests/carried_over", "0", "0", "0", "0")]))
+    assert all("row_cut_off" in cells[f"requests/carried_over/{c}"].flags for c in REQUEST_COLS[:4])
+
+
+def test_a_cut_row_of_a_table_that_does_not_add_up_as_read_stays_in_doubt():
+    # 本年新收 breaks its own total: the arithmetic that would rule readings out cannot be trusted.
+    cells = reconcile("2021", cut_inside([row("requests/new", "1", "0", "0", "0", "0", "0", "2"),
+                                          row("requests/carried_over", *["0"] * 7),
+                                          row("requests/granted", "1", "0", "0", "0", "0", "0")]))
+    assert all("row_cut_off" in cells[f"requests/granted/{c}"].flags for c in REQUEST_COLS[:-1])

@@ -1,0 +1,128 @@
+"""The row a document is cut inside.  Its numbers are read in order, but a cell may be missing
+before the cut (a copy that lost one looks the same) and the last number may itself be cut short,
+so the row is flagged ``row_cut_off``.  A cell of it is settled only where the rest of the table
+leaves it no other value: every other way the printed numbers could sit in the row, and every
+longer last number, breaks an identity the rows above already pin down (a row's total must be
+the sum of its columns; a result can be no larger than the requests its column received)."""
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+from .. import schema
+from ..cells import AssignedRow, CellResult, doubts
+from ..values import Reading
+from .readings import RowReading
+from .splits import placements
+
+# A cut row with more ways than this to place its numbers stays flagged.
+MAX_PLACEMENTS = 200
+# Passes of bound tightening; bounds left after the last are still true bounds, only looser.
+MAX_PASSES = 50
+
+Interval = tuple[float, float]
+
+
+def settle_cut_row(template: str, row: AssignedRow, reading: RowReading, identities: Sequence[schema.Identity],
+                   cells: dict[str, CellResult]) -> list[str]:
+    """Lift ``row_cut_off`` from the cells of the cut row that every possible reading of it gives
+    the value printed.  Returns the cells settled."""
+    columns = schema.printed_cells(template, row.key)
+    printed = [r for r in reading.values if r is not None]
+    if not printed or any(r.value is None for r in printed) or reading.values[:len(printed)] != printed:
+        return []
+    spots = placements(len(printed), len(columns), MAX_PLACEMENTS)
+    if not spots:
+        return []
+    table = row.key.split("/")[0]
+    relevant = [i for i in identities if all(c.startswith(f"{table}/") for c in i.cells)]
+    around = _pinned(relevant, cells, set(columns))
+    # The prefix is how the row was read; every other placement, and a last number cut short,
+    # are what else the printed text could be.
+    last_open = _cut_short(printed[-1], columns[-1]) if not _closed(row) else None
+    prefix = tuple(range(len(printed)))
+    if _tightened(relevant, dict(around, **_placed(columns, printed, prefix, None))) is None:
+        return []  # as read, the table does not add up: nothing here can be trusted to settle it
+    alone = {columns[i]: float(printed[i].value) for i in prefix}
+    for spot in spots:
+        for last in (None, last_open) if last_open is not None else (None,):
+            if spot == prefix and last is None:
+                continue
+            bounds = _tightened(relevant, dict(around, **_placed(columns, printed, spot, last)))
+            if bounds is None:
+                continue  # this reading breaks an identity: ruled out
+            alone = {key: v for key, v in alone.items() if bounds[key] == (v, v)}
+            if not alone:
+                return []
+    for key in alone:
+        cells[key].flags = [f for f in cells[key].flags if f != "row_cut_off"]
+    return list(alone)
+
+
+def _closed(row: AssignedRow) -> bool:
+    """Whether a separator follows the row's last number (an empty cell after it): then that
+    number was printed whole."""
+    values = row.candidate.values
+    return bool(values) and values[-1].is_blank
+
+
+def _cut_short(last: Reading, column: str) -> Interval | None:
+    """What the last printed number could be if the cut fell inside it.  None where it cannot:
+    a count printed 0 (a count has no leading zero)."""
+    value = float(last.value)
+    if schema.is_amount(column) or schema.may_be_negative(column) or value < 0:
+        return (-math.inf if schema.may_be_negative(column) else 0.0, math.inf)
+    return None if value == 0 else (value * 10, math.inf)
+
+
+def _placed(columns: Sequence[str], printed: list[Reading], spot: tuple[int, ...],
+            last: Interval | None) -> dict[str, Interval]:
+    """The row's cells with the printed numbers in the columns ``spot`` names, the others open."""
+    out = {key: _open(key) for key in columns}
+    for n, (i, r) in enumerate(zip(spot, printed)):
+        value = float(r.value)
+        out[columns[i]] = last if last is not None and n == len(printed) - 1 else (value, value)
+    return out
+
+
+def _pinned(identities: Sequence[schema.Identity], cells: dict[str, CellResult], skip: set[str]) -> dict[str, Interval]:
+    """The cells of the identities outside the cut row: a number read without doubt is pinned,
+    any other cell is open."""
+    out = {}
+    for identity in identities:
+        for key in identity.cells:
+            if key in skip or key in out:
+                continue
+            cell = cells[key]
+            sure = cell.value is not None and not doubts(cell.flags)
+            out[key] = (float(cell.value), float(cell.value)) if sure else _open(key)
+    return out
+
+
+def _open(key: str) -> Interval:
+    return (-math.inf if schema.may_be_negative(key) else 0.0, math.inf)
+
+
+def _tightened(identities: Sequence[schema.Identity], bounds: dict[str, Interval]) -> dict[str, Interval] | None:
+    """Each cell's bounds narrowed by the identities (each side's sum bounds every cell on
+    it), or None where they cannot all hold."""
+    bounds = dict(bounds)
+    for _ in range(MAX_PASSES):
+        changed = False
+        for identity in identities:
+            for side, other in ((identity.left, identity.right), (identity.right, identity.left)):
+                other_low = sum(bounds[c][0] for c in other)
+                other_high = sum(bounds[c][1] for c in other)
+                for key in side:
+                    rest_low = sum(bounds[c][0] for c in side if c != key)
+                    rest_high = sum(bounds[c][1] for c in side if c != key)
+                    low, high = bounds[key]
+                    new = (max(low, other_low - rest_high), min(high, other_high - rest_low))
+                    if new[0] > new[1]:
+                        return None
+                    if new != (low, high):
+                        bounds[key] = new
+                        changed = True
+        if not changed:
+            break
+    return bounds
