@@ -177,24 +177,42 @@ def _binary(gray: np.ndarray) -> np.ndarray:
 
 
 def _deskew(gray: np.ndarray) -> np.ndarray:
-    """Turn the page so its long horizontal strokes (table rules, text lines) are level.
-    The angle is measured on a reduced copy: a tenth of the work, the same answer."""
-    small = cv2.resize(gray, None, fx=0.5, fy=0.5, interpolation=cv2.INTER_AREA)
-    binary = _binary(small)
-    segments = cv2.HoughLinesP(binary, 1, np.pi / 1800, threshold=150, minLineLength=small.shape[1] // 4,
-                               maxLineGap=6)
-    if segments is None:
-        return gray
-    angles = [np.degrees(np.arctan2(y2 - y1, x2 - x1)) for x1, y1, x2, y2 in segments.reshape(-1, 4)]
-    angles = [a for a in angles if abs(a) < 5]
-    if not angles:
-        return gray
-    angle = float(np.median(angles))
+    """Turn the page so its table rules and text lines are level.  A page already straight
+    (within a twentieth of a degree) is left as it is."""
+    angle = _skew(gray)
     if abs(angle) < 0.05:
         return gray
     h, w = gray.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
     return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+
+
+def _skew(gray: np.ndarray) -> float:
+    """The angle (degrees, within ±5) of the page's rules and lines of text: the angle at which
+    the ink, projected onto the page's height, piles up in the sharpest peaks.  Coarse to fine:
+    half a degree on a copy reduced to an eighth, then a twentieth around the best on one
+    reduced to a half; a fraction of a second, where a Hough transform of the page took seconds."""
+    coarse = _sharpest(gray, 0.125, np.arange(-5, 5.01, 0.5))
+    return _sharpest(gray, 0.5, np.arange(coarse - 0.5, coarse + 0.51, 0.05))
+
+
+def _sharpest(gray: np.ndarray, factor: float, angles: np.ndarray) -> float:
+    """Of ``angles``, the one at which the ink of the page reduced by ``factor`` projects onto
+    its height in the sharpest peaks (the largest sum of squared row counts)."""
+    small = cv2.resize(gray, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
+    ys, xs = np.nonzero(_binary(small))
+    if len(ys) < 100:
+        return 0.0
+    xs = xs.astype(np.float32) - small.shape[1] / 2
+    ys = ys.astype(np.float32)
+
+    def sharpness(angle: float) -> float:
+        t = np.radians(angle)
+        rows = np.round(ys * np.cos(t) - xs * np.sin(t)).astype(np.int64)
+        counts = np.bincount(rows - rows.min()).astype(np.float64)
+        return float(counts @ counts)
+
+    return round(float(max(angles, key=sharpness)), 2)
 
 
 def _without_specks(binary: np.ndarray) -> np.ndarray:
