@@ -5,6 +5,7 @@ import importlib
 import importlib.util
 import json
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -43,56 +44,89 @@ def _check_model(model: str | None, trust: bool) -> None:
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
               help="Directory for cells.csv, summary.csv, json/ and the other formats.")
 @click.option("--jobs", "-j", default=1, show_default=True, help="Documents recovered at once (-1: all cores).")
-@click.option("--resume", is_flag=True, help="Skip the documents an interrupted run of this batch finished.")
+@click.option("--resume", is_flag=True, help="Keep what an earlier run of this batch finished, where the file, "
+              "the options and the manifest are unchanged; redo the rest.")
 @click.option("--format", "formats", multiple=True, type=click.Choice(batch_.FORMATS), default=("csv",),
               show_default=True, help="Also write cells.parquet, wide.csv(.parquet), xlsx/<document>.xlsx.")
+@click.option("--include", multiple=True, metavar="GLOB",
+              help="Under folders, read only files whose name or path matches (repeatable).")
+@click.option("--exclude", multiple=True, metavar="GLOB", help="Under folders, pass over matching files (repeatable).")
 @click.option("--time-limit", type=float, default=300, show_default=True,
               help="Seconds one document may take before it is reported failed (0: none).")
 @click.option("--memory-limit", type=int, default=4096, show_default=True,
-              help="MB of address space a worker may use; a document needing more fails (0: none).")
+              help="MB of memory one document may take, on top of its worker's own; a document needing more "
+              "fails (0: none).")
 @click.option("--manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="CSV with document, agency, year: overrides what documents say of themselves.")
 @click.option("--scheduler", help="Address of a Dask scheduler (tcp://host:8786) to run the documents on.")
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
-@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--model-sha256", help="The sha256 --model must have (recover train writes it in the model's card).")
+@click.option("--trust-model", is_flag=True, help="Load --model whatever its sha256: only for a file you made.")
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: when stderr is a terminal).")
-def batch(paths, out, jobs, resume, formats, time_limit, memory_limit, manifest, scheduler, model, trust_model,
-          progress):
+def batch(paths, out, jobs, resume, formats, include, exclude, time_limit, memory_limit, manifest, scheduler,
+          model, model_sha256, trust_model, progress):
     """Recover every document under PATHS (files or directories) into OUT.
 
+    Every regular file under a folder is read (recover tells a document by its content); files
+    passed over are listed with the reason.
+
     Exit status: 0 when every document was read (ok or flagged) or is not a report, 1 when any
-    report failed.
+    report failed, 2 when the batch could not run (bad options, manifest or model; OUT locked by
+    another batch or not writable), 130 when interrupted (run again with --resume).
     """
-    _check_model(model, trust_model)
-    inputs = batch_.find_inputs(paths)
-    if not inputs:
-        raise click.ClickException("no documents found under the paths given")
+    found = batch_.walk(paths, include, exclude, out=out)
+    filtered = [s for s in found.skipped if s.reason.startswith(("excluded by", "matched by no"))]
+    for skipped in found.skipped:
+        if skipped not in filtered:
+            click.echo(f"  skipped: {skipped.path}: {skipped.reason}", err=True)
+    if filtered:
+        click.echo(f"  skipped {len(filtered)} files by --include/--exclude", err=True)
+    if not found.inputs:
+        _could_not_run("no documents found under the paths given")
     show = sys.stderr.isatty() if progress is None else progress
     limits = batch_.Limits(time_limit or None, memory_limit or None)
-    with _Progress(len(inputs), show) as bar:
-        reports = batch_.run_batch(inputs, out, model_path=model, trust_model=trust_model, jobs=jobs,
-                                   resume=resume, limits=limits, scheduler=scheduler, formats=formats,
-                                   manifest=manifest, on_done=bar.advance,
-                                   on_resume=lambda done, todo: click.echo(
-                                       f"resuming: {done} documents already done, {todo} to go", err=True))
-    outcomes = {o: sum(r.outcome == o for r in reports) for o in OUTCOMES}
-    click.echo(f"{len(reports)} document{'s' if len(reports) != 1 else ''}: {outcomes['ok']} ok, "
-               f"{outcomes['flagged']} flagged, {outcomes['failed']} failed, {outcomes['not_a_report']} not a report "
-               f"→ {out}/cells.csv, {out}/summary.csv", err=True)
-    for r in reports:
-        if r.error:
-            click.echo(f"  {r.outcome.replace('_', ' ')}: {r.document}: {r.error}", err=True)
-    sys.exit(1 if batch_.any_failed(reports) else 0)
+    try:
+        with _Progress(len(found.inputs), show) as bar:
+            result = batch_.run_batch(
+                found.inputs, out, model_path=model, trust_model=trust_model, model_sha256_=model_sha256,
+                jobs=jobs, resume=resume, limits=limits, scheduler=scheduler, formats=formats, manifest=manifest,
+                on_done=bar.advance, on_resume=bar.resumed)
+    except batch_.BatchError as e:
+        _could_not_run(str(e))
+    except batch_.Interrupted as e:
+        click.echo(f"interrupted: {e.done} of {e.total} documents are saved in {out}; run the same command "
+                   "with --resume to finish", err=True)
+        sys.exit(130)
+    except OSError as e:
+        _could_not_run(f"cannot write to {out}: {e.strerror or e}")
+    c, n = result.counts, result.documents
+    click.echo(f"{n} document{'s' if n != 1 else ''}: {c['ok']} ok, {c['flagged']} flagged, {c['failed']} failed, "
+               f"{c['not_a_report']} not a report → {out}/: {', '.join(result.written)}", err=True)
+    if result.slowest[0]:
+        allowed = f" of the {time_limit:g} s allowed" if time_limit else ""
+        click.echo(f"  slowest: {result.slowest[0]} ({result.slowest[1]:.1f} s{allowed}); "
+                   f"largest worker: {result.worker_peak_mb:.0f} MB", err=True)
+    for document, outcome, error in result.unread:
+        click.echo(f"  {outcome.replace('_', ' ')}: {document}: {error}", err=True)
+    sys.exit(1 if result.any_failed else 0)
+
+
+def _could_not_run(message: str) -> None:
+    click.echo(f"recover batch: {message}", err=True)
+    sys.exit(2)
 
 
 class _Progress:
-    """A rich progress bar counting documents done, flagged and failed, with the rate."""
+    """A rich progress bar counting documents done, flagged, failed and not reports, with the rate
+    of this run (documents an earlier run finished are counted done, not in the rate)."""
 
     def __init__(self, total: int, show: bool):
         self.total, self.show = total, show
         self.counts = dict.fromkeys(OUTCOMES, 0)
+        self.recovered = 0
 
     def __enter__(self):
+        self.started = time.monotonic()
         if self.show:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
@@ -100,18 +134,22 @@ class _Progress:
                                      TextColumn("{task.fields[counts]}"), TextColumn("{task.fields[rate]}"),
                                      TimeRemainingColumn(), transient=False)
             self.progress.start()
-            self.task = self.progress.add_task("batch", total=self.total, counts="", rate="")
+            self.task = self.progress.add_task("batch", total=self.total, counts="starting the workers…", rate="")
         return self
 
-    def advance(self, report) -> None:
-        self.counts[report.outcome] += 1
+    def resumed(self, done: int, to_go: int) -> None:
+        click.echo(f"resuming: {done} documents already done, {to_go} to go", err=True)
+
+    def advance(self, outcome) -> None:
+        self.counts[outcome.outcome] += 1
+        self.recovered += not outcome.resumed
         if self.show:
             c = self.counts
-            speed = self.progress.tasks[0].speed
+            seconds = time.monotonic() - self.started
             self.progress.update(self.task, advance=1,
                                  counts=f"{c['ok']} ok · {c['flagged']} flagged · {c['failed']} failed"
                                         + (f" · {c['not_a_report']} not a report" if c["not_a_report"] else ""),
-                                 rate=f"{speed:.1f} docs/s" if speed else "")
+                                 rate=f"{self.recovered / seconds:.1f} docs/s" if self.recovered and seconds else "")
 
     def __exit__(self, *exc):
         if self.show:
@@ -125,7 +163,7 @@ class _Progress:
 @click.option("--cells", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="A batch's cells.csv.")
 @click.option("--compare", nargs=2, type=click.Path(exists=True, dir_okay=False),
               help="Two models to compare on the documents given as arguments.")
-@click.option("--trust-model", is_flag=True, help="Load the --compare models even without matching cards.")
+@click.option("--trust-model", is_flag=True, help="Load the --compare models whatever their sha256: only files you made.")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.argument("documents", nargs=-1, type=click.Path(exists=True, path_type=Path))
 def evaluate(truth, cells, compare, trust_model, as_json, documents):
@@ -239,7 +277,7 @@ def train(data, out, seed, folds):
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The label file to write.")
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
-@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--trust-model", is_flag=True, help="Load --model whatever its sha256: only a file you made (a model the package does not know is refused).")
 @click.option("--prefill", is_flag=True, help="Fill the row column with the model's guess (check every line!).")
 @click.option("--order", type=click.Choice(["doubt", "document"]), default="doubt", show_default=True,
               help="Least certain rows first, or each document in reading order.")
@@ -302,7 +340,7 @@ def hostile(out, seed, big, special):
     """Write a corpus of hostile and broken files, with expected.json saying what each must give."""
     written = _tooling("hostile", needs=("reportlab",)).write_corpus(out, seed, big=big, special=special)
     click.echo(f"wrote {written} documents to {out} (what each must give: {out}/expected.json); "
-               f"try: recover batch {out} --out {out}-out", err=True)
+               f"try: recover batch {out} --exclude expected.json --out {out}-out", err=True)
 
 
 @main.command()
@@ -356,7 +394,7 @@ def schema(as_json, template):
 @main.command()
 @click.argument("path", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
-@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--trust-model", is_flag=True, help="Load --model whatever its sha256: only a file you made (a model the package does not know is refused).")
 @click.option("--doubts/--no-doubts", default=True, show_default=True,
               help="List the cells in doubt with their reasons below the tables.")
 def show(path, model, trust_model, doubts):
@@ -407,7 +445,7 @@ def review(out_dir, port, host, no_browser):
 @click.option("--corrections", "corrections_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Decisions to apply (default: OUT_DIR/corrections.csv).")
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), help="The row classifier the batch used.")
-@click.option("--trust-model", is_flag=True, help="Load --model even without a matching model card.")
+@click.option("--trust-model", is_flag=True, help="Load --model whatever its sha256: only a file you made (a model the package does not know is refused).")
 def apply(out_dir, corrections_file, model, trust_model):
     """Rewrite a batch's outputs with the decisions of its review: reviewed cells, identities checked again."""
     from .review import corrections

@@ -1,18 +1,22 @@
 """Saving and loading the row classifier, safely.
 
-A joblib file is a pickle: loading one runs whatever it says.  So a model travels with its
-card (``<model>.card.json``) that records the file's sha256, and :func:`load_model` refuses
-a model whose file does not match its card unless the caller says ``trust=True``.  The model
-shipped inside the package is used when no path is given.
+A joblib file is a pickle: loading one runs whatever it says.  So a model is loaded only when
+its sha256 is one the caller vouches for — given with ``sha256=`` (``--model-sha256``; ``recover
+train`` writes it in the model's card), or in the package's own list of known models (the shipped
+one) — or when the caller says ``trust=True``.  A card lying beside the file proves nothing:
+whoever can write the file can write the card; it is read only for the scikit-learn version.
+The file's bytes are read once, and the bytes hashed are the bytes unpickled.  The model shipped
+inside the package is used when no path is given.
 
-Beside the model the card names its scorer (``<model>.scorer.npz``): the same fitted weights as
-plain arrays (see :mod:`recover.scoring`), which recovering documents reads instead of the
-pickle, and which needs no scikit-learn.  A model whose card names no scorer, or one that does
-not match, is scored through a scorer derived from it when it loads.
+Beside the shipped model its card names its scorer (``<model>.scorer.npz``): the same fitted
+weights as plain arrays (see :mod:`recover.scoring`), which recovering documents reads instead of
+the pickle, and which needs no scikit-learn.  Any other model is scored through a scorer derived
+from it when it loads (its card, unvouched for, cannot say which arrays belong to it).
 """
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import warnings
 from functools import lru_cache
@@ -77,41 +81,48 @@ def shipped_model_path() -> Path:
         return Path(__file__).resolve().parent.parent / "models" / SHIPPED_MODEL
 
 
-def load_model(path: str | Path | None = None, *, trust: bool = False) -> RowClassifier:
-    """The shipped classifier, or the one at ``path`` after checking it against its card."""
-    if path is None:
+def known_models() -> frozenset[str]:
+    """The sha256 of the models this package vouches for: the one it ships (whose card is part of
+    the installed package, as trustworthy as its code)."""
+    card = json.loads(card_path(shipped_model_path()).read_text(encoding="utf-8"))
+    return frozenset({card["sha256"]})
+
+
+def load_model(path: str | Path | None = None, *, trust: bool = False, sha256: str | None = None) -> RowClassifier:
+    """The shipped classifier, or the one at ``path`` if its sha256 is ``sha256``, a known
+    model's, or ``trust`` is given."""
+    if path is None and sha256 is None:
         return _shipped()
-    return _load(Path(path), trust)
+    return _load(Path(path) if path is not None else shipped_model_path(), trust, sha256)
 
 
 @lru_cache(maxsize=1)
 def _shipped() -> RowClassifier:
-    return _load(shipped_model_path(), trust=False)
+    return _load(shipped_model_path(), trust=False, sha256=None)
 
 
-def load_scorer(path: str | Path | None = None, *, trust: bool = False) -> RowScorer:
-    """What recovering documents scores rows with: the scorer the model's card names (checked
-    against the card's sha256), else one derived from the model itself."""
-    if path is None:
+def load_scorer(path: str | Path | None = None, *, trust: bool = False, sha256: str | None = None) -> RowScorer:
+    """What recovering documents scores rows with: the shipped scorer (checked against the shipped
+    card) for the shipped model, or one derived from the model at ``path`` (checked as
+    :func:`load_model` checks it)."""
+    if path is None and sha256 is None:
         return _shipped_scorer()
-    return _load_scorer(Path(path), trust)
+    digest = model_sha256(path, trust=trust, sha256=sha256)
+    if digest in known_models():  # the shipped model, wherever its file is: its arrays, no pickle
+        return _shipped_scorer()
+    return scorer_of(load_model(path, sha256=digest))  # the digest pins the bytes read again
 
 
 @lru_cache(maxsize=1)
 def _shipped_scorer() -> RowScorer:
-    return _load_scorer(shipped_model_path(), trust=False)
-
-
-def _load_scorer(path: Path, trust: bool) -> RowScorer:
     from .scoring import RowScorer
 
-    card_file = card_path(path)
-    card = json.loads(card_file.read_text(encoding="utf-8")) if card_file.is_file() else {}
+    path = shipped_model_path()
+    card = json.loads(card_path(path).read_text(encoding="utf-8"))
     scorer = scorer_path(path)
-    if path.is_file() and card.get("sha256") == sha256(path) and scorer.is_file() \
-            and card.get("scorer_sha256") == sha256(scorer):
+    if scorer.is_file() and card.get("scorer_sha256") == sha256(scorer):
         return RowScorer.load(scorer)
-    return scorer_of(_load(path, trust))
+    return scorer_of(_shipped())
 
 
 _derived: WeakKeyDictionary = WeakKeyDictionary()
@@ -130,24 +141,48 @@ def scorer_of(model: RowClassifier | RowScorer | None) -> RowScorer:
     return _derived[model]
 
 
-def _load(path: Path, trust: bool) -> RowClassifier:
+def model_sha256(path: str | Path | None = None, *, trust: bool = False, sha256: str | None = None) -> str:
+    """The sha256 of the model :func:`load_model` would load, checked as it checks it (without
+    unpickling): a batch checks once, and each worker loads exactly those bytes."""
+    path = Path(path) if path is not None else shipped_model_path()
+    return _checked(path, _read(path), trust, sha256)
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise ModelError(f"no model file at {path}") from None
+    except OSError as e:
+        raise ModelError(f"cannot read the model {path}: {e.strerror or e}") from e
+
+
+def _checked(path: Path, data: bytes, trust: bool, sha256: str | None) -> str:
+    digest = hashlib.sha256(data).hexdigest()
+    if sha256 is not None:
+        if digest != sha256.strip().lower():
+            raise ModelError(f"{path} has sha256 {digest}, not the {sha256} given: refusing to load it")
+    elif not trust and digest not in known_models():
+        raise ModelError(f"{path} is not a model recover knows, and a joblib file runs code when loaded; a card "
+                         "beside it proves nothing (whoever wrote the file could write the card). Pass its sha256 "
+                         "with --model-sha256 (recover train writes it in the card it makes), or --trust-model "
+                         "for a file you made yourself")
+    return digest
+
+
+def _load(path: Path, trust: bool, sha256: str | None) -> RowClassifier:
     import joblib
     import sklearn
 
     from .classify import RowClassifier
 
-    if not path.is_file():
-        raise ModelError(f"no model file at {path}")
+    data = _read(path)  # read once: the bytes checked are the bytes loaded
+    _checked(path, data, trust, sha256)
     card_file = card_path(path)
-    card = json.loads(card_file.read_text(encoding="utf-8")) if card_file.is_file() else None
-    if not trust:
-        if card is None:
-            raise ModelError(f"{path} has no card ({card_file.name}) to check it against; "
-                             "a joblib file runs code when loaded, so pass trust=True (--trust-model) "
-                             "only for a file you made yourself")
-        if card.get("sha256") != sha256(path):
-            raise ModelError(f"{path} does not match the sha256 in {card_file.name}: the file was changed "
-                             "after it was trained; refusing to load it (pass trust=True to override)")
+    try:
+        card = json.loads(card_file.read_text(encoding="utf-8")) if card_file.is_file() else None
+    except (OSError, ValueError):
+        card = None
     if card and card.get("scikit_learn") != sklearn.__version__:
         warnings.warn(f"{path.name} was trained with scikit-learn {card.get('scikit_learn')}, this is "
                       f"{sklearn.__version__}: predictions may differ; retrain with `recover train`",
@@ -155,7 +190,7 @@ def _load(path: Path, trust: bool) -> RowClassifier:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", category=UserWarning)  # sklearn's own version warning, said above
         try:
-            model = joblib.load(path)
+            model = joblib.load(io.BytesIO(data))
         except Exception as e:  # not a joblib file at all, or one made for other code
             raise ModelError(f"{path} is not a model file recover can load ({type(e).__name__}: {e})") from e
     if not isinstance(model, RowClassifier):

@@ -37,6 +37,11 @@ def recover_file(path: str | Path, model: RowClassifier | RowScorer | None = Non
     Raises :class:`FileNotFoundError` if there is no file at ``path``, and
     :class:`UnreadableDocumentError` (with its ``reason``) if it cannot be read as a report.
     """
+    return recover_bytes(read_document(path), Path(path).name, model)
+
+
+def read_document(path: str | Path) -> bytes:
+    """A document's bytes, refusing what is not a regular file or too large to be one report."""
     path = Path(path)
     try:
         status = path.stat()
@@ -46,12 +51,11 @@ def recover_file(path: str | Path, model: RowClassifier | RowScorer | None = Non
         if status.st_size > MAX_FILE_BYTES:
             raise UnreadableDocumentError(f"{status.st_size / 1e6:.0f} MB is too large to be one report "
                                           f"(the limit is {MAX_FILE_BYTES // 1_000_000} MB)", reason="too_large")
-        data = path.read_bytes()
+        return path.read_bytes()
     except FileNotFoundError:
         raise  # it names the path; a caller checks for a missing file as for any other
     except OSError as e:
         raise UnreadableDocumentError(f"cannot read {path}: {e.strerror or e}", reason="unreadable_file") from e
-    return recover_bytes(data, path.name, model)
 
 
 def recover_text(text: str, name: str = "text", model: RowClassifier | RowScorer | None = None) -> Report:

@@ -89,7 +89,7 @@ def page(browser):
 
 
 def run_batch(inputs: Path, out: Path) -> Path:
-    batch_.run_batch(batch_.find_inputs([inputs]), out, jobs=-1)
+    batch_.run_batch(batch_.find_inputs([inputs], exclude=["truth/*"]), out, jobs=-1)
     return out
 
 

@@ -1,9 +1,10 @@
 """Recovering many documents: :mod:`.inputs` finds them, :mod:`.run` recovers each one isolated
-(resumable, with time and memory limits, on local processes or a Dask cluster), and
-:mod:`.outputs` writes cells.csv, summary.csv and the analysts' formats, in input order, the
-same bytes whatever ran the batch."""
-from .inputs import Input, find_inputs
+in a worker process (resumable, with hard time and memory limits, on local processes or a Dask
+cluster), and :mod:`.outputs` writes cells.csv, summary.csv and the analysts' formats, in input
+order, the same bytes whatever ran the batch."""
+from .inputs import Input, ManifestError, find_inputs, walk
 from .outputs import FORMATS
-from .run import Limits, any_failed, recover_one, run_batch
+from .run import BatchError, BatchResult, Interrupted, Limits, read_reports, recover_one, run_batch
 
-__all__ = ["Input", "Limits", "FORMATS", "find_inputs", "run_batch", "recover_one", "any_failed"]
+__all__ = ["Input", "Limits", "FORMATS", "find_inputs", "walk", "run_batch", "read_reports", "recover_one",
+           "BatchError", "BatchResult", "Interrupted", "ManifestError"]

@@ -4,9 +4,12 @@ tables laid out as printed.  Every file is written to a temporary file and renam
 and the same reports always give the same bytes."""
 from __future__ import annotations
 
+import contextlib
 import csv
+import io
+import json
 import os
-import tempfile
+import secrets
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,42 +26,109 @@ FORMATS = ("csv", "parquet", "wide", "xlsx")
 ALL_CELLS = tuple(dict.fromkeys(k for t in schema.TEMPLATES for k in schema.cell_keys(t)))
 
 
-def write_outputs(reports: list[Report], inputs: list, out: Path, formats: Iterable[str]) -> None:
+# Documents held at once while the analysts' formats are written: memory stays flat.
+FRAME_DOCUMENTS = 500
+
+
+def written(name: str, formats: set[str]) -> bool:
+    """Whether the formats asked for write the output file ``name``."""
+    needs = {"cells.parquet": {"parquet"}, "wide.csv": {"wide"}, "wide.parquet": {"wide", "parquet"}}
+    return needs.get(name, {"csv"}) <= formats
+
+
+class Tables:
+    """cells.csv, summary.csv and the formats asked for, written a document at a time in input
+    order: each document gives its summary row, its rows of cells.csv as bytes, and a way to get
+    its report (called only for the formats that need the cells typed)."""
+
+    def __init__(self, out: Path, formats: Iterable[str]):
+        self.out, self.formats = Path(out), set(formats) | {"csv"}
+        self.framed = bool({"parquet", "wide"} & self.formats)
+        self.waiting: list[Report] = []
+        self.frames_written = False
+
+    def __enter__(self):
+        self.stack = contextlib.ExitStack()
+        self.cells = self.stack.enter_context(_atomic(self.out / "cells.csv", "wb"))
+        self.cells.write(_csv_header(CSV_COLUMNS))
+        summary = self.stack.enter_context(_atomic(self.out / "summary.csv", "w"))
+        self.summary = csv.DictWriter(summary, SUMMARY_COLUMNS, lineterminator="\n")
+        self.summary.writeheader()
+        self.parquet = {}
+        if "wide" in self.formats:
+            self.wide = self.stack.enter_context(_atomic(self.out / "wide.csv", "w"))
+        return self
+
+    def add(self, summary: dict, rows: bytes, report) -> None:
+        self.summary.writerow(summary)
+        self.cells.write(rows)
+        if self.framed:
+            self.waiting.append(report())
+            if len(self.waiting) >= FRAME_DOCUMENTS:
+                self._frames()
+
+    def _frames(self) -> None:
+        if "parquet" in self.formats:
+            self._parquet("cells.parquet", cells_frame(self.waiting))
+        if "wide" in self.formats:
+            wide = wide_frame(self.waiting)
+            wide.to_csv(self.wide, index=False, header=not self.frames_written, lineterminator="\n")
+            if "parquet" in self.formats:
+                self._parquet("wide.parquet", wide)
+        self.waiting, self.frames_written = [], True
+
+    def _parquet(self, name: str, frame) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        table = pa.Table.from_pandas(frame, preserve_index=False)
+        if name not in self.parquet:
+            target = self.stack.enter_context(_atomic(self.out / name, "wb"))
+            self.parquet[name] = self.stack.enter_context(pq.ParquetWriter(target, table.schema))
+        writer = self.parquet[name]
+        writer.write_table(table.cast(writer.schema))
+
+    def __exit__(self, kind, error, trace):
+        if kind is None and self.framed and (self.waiting or not self.frames_written):
+            self._frames()
+        return self.stack.__exit__(kind, error, trace)
+
+
+def _csv_header(columns: tuple[str, ...]) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerow(columns)
+    return buffer.getvalue().encode()
+
+
+def write_outputs(reports: list[Report], paths: list[str], out: Path, formats: Iterable[str]) -> None:
+    """Every output of a batch whose reports are all at hand (a reviewed batch rewritten):
+    each document's JSON, cells.csv, summary.csv and the formats asked for."""
     formats = set(formats) | {"csv"}
-    _write_csv(out / "cells.csv", CSV_COLUMNS, (r for report in reports for r in report.records()))
-    _write_csv(out / "summary.csv", SUMMARY_COLUMNS, (summary_row(item, r) for item, r in zip(inputs, reports)))
-    if "parquet" in formats:
-        _write_parquet(out / "cells.parquet", cells_frame(reports))
-    if "wide" in formats:
-        wide = wide_frame(reports)
-        with _atomic(out / "wide.csv", "w") as f:
-            wide.to_csv(f, index=False, lineterminator="\n")
-        if "parquet" in formats:
-            _write_parquet(out / "wide.parquet", wide)
-    if "xlsx" in formats:
-        (out / "xlsx").mkdir(exist_ok=True)
-        for report in reports:
-            if report.cells:
+    with Tables(out, formats) as tables:
+        for report, path in zip(reports, paths):
+            write_atomic(out / "json" / f"{report.document}.json", json_bytes(report, path))
+            if "xlsx" in formats and report.cells:
                 write_atomic(out / "xlsx" / f"{report.document}.xlsx", workbook(report))
+            tables.add(summary_row(path, report), rows_bytes(report), lambda r=report: r)
 
 
-def summary_row(item, report: Report) -> dict:
-    return {"document": report.document, "path": str(item.path), "outcome": report.outcome,
+def json_bytes(report: Report, path: str) -> bytes:
+    """A document's JSON file, naming the input it came from."""
+    return (json.dumps(dict(report.to_dict(), path=path), ensure_ascii=False) + "\n").encode()
+
+
+def rows_bytes(report: Report) -> bytes:
+    """A document's rows of cells.csv."""
+    buffer = io.StringIO(newline="")
+    csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n").writerows(report.records())
+    return buffer.getvalue().encode()
+
+
+def summary_row(path: str, report: Report) -> dict:
+    return {"document": report.document, "path": path, "outcome": report.outcome,
             "template": report.template or "", "agency": report.agency, "year": report.year or "",
             "cells": len(report.cells), "flagged_cells": report.flagged_cells, "main_doubt": report.main_doubt,
             "error": report.error}
-
-
-def _write_csv(path: Path, columns: tuple[str, ...], rows: Iterable[dict]) -> None:
-    with _atomic(path, "w") as f:
-        writer = csv.DictWriter(f, columns, lineterminator="\n")
-        writer.writeheader()
-        writer.writerows(rows)
-
-
-def _write_parquet(path: Path, frame) -> None:
-    with _atomic(path, "wb") as f:
-        frame.to_parquet(f, index=False, engine="pyarrow")
 
 
 def write_atomic(path: Path, data: str | bytes) -> None:
@@ -66,12 +136,18 @@ def write_atomic(path: Path, data: str | bytes) -> None:
         f.write(data)
 
 
+TEMP_PREFIX = ".recover-"  # a batch's temporary files, the only ones it ever deletes unasked
+
+
 @contextmanager
 def _atomic(path: Path, mode: str):
     """Write to a temporary file beside ``path``, then rename it into place: a reader (or a
-    resumed batch) never sees half a file."""
+    resumed batch) never sees half a file.  The temporary name is short whatever ``path`` is
+    (a name may already use the 255 bytes allowed), and the file is made as ``open`` makes one,
+    so the umask decides who may read it."""
     path = Path(path)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    tmp = path.parent / f"{TEMP_PREFIX}{secrets.token_hex(8)}.tmp"
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     try:
         with (os.fdopen(fd, mode) if "b" in mode else os.fdopen(fd, mode, encoding="utf-8", newline="")) as f:
             yield f

@@ -1,26 +1,58 @@
-"""Recovering a batch's documents, each isolated: one document's failure, time limit or memory
-never stops the batch; a worker process that dies is replaced and the document that killed it
-is found; each finished document is saved at once, so a killed batch resumes where it stopped."""
+"""Recovering a batch's documents, each isolated in a worker process (whatever ``jobs`` says):
+one document's failure, time, memory or crash costs that document only.  Each worker loads the
+model once and owns its work: it writes each document's pieces (its JSON, its rows of cells.csv,
+its workbook, and a small record saying what was read with which options) and hands back one
+line.  The main process joins the pieces in input order at the end, holding one document at a
+time, so a killed batch resumes where it stopped, and a resumed one redoes exactly what changed.
+"""
 from __future__ import annotations
 
+import contextlib
+import csv
+import hashlib
 import json
+import os
 import resource
+import selectors
 import signal
+import stat
+import subprocess
+import sys
 import threading
+import time
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
-from functools import lru_cache
+from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import __version__
 from ..agency import agency_and_year
 from ..errors import UnreadableDocumentError
-from ..model import load_scorer
-from ..pipeline import recover_file
-from ..reconcile.identities import CROSS_YEAR_FLAGS, check_across_years
-from ..report import FAILED, Report
-from .inputs import Input, apply_manifest
-from .outputs import write_atomic, write_outputs
+from ..excel import workbook
+from ..model import ModelError, load_scorer, model_sha256
+from ..pipeline import read_document, recover_bytes
+from ..reconcile.identities import check_across_years
+from ..report import FAILED, NOT_A_REPORT, OUTCOMES, Report
+from . import outputs
+from .inputs import Input, ManifestError, printable, read_manifest
+
+STATE = ".recover"  # inside --out: the lock and the pieces; nothing a reader needs
+GRACE_SECONDS = 2.0  # a worker not back this long after a document's time is up is killed
+
+
+class BatchError(Exception):
+    """The batch could not run (bad options, output folder locked or not writable, bad manifest,
+    a model that may not be loaded, workers that cannot start): no document was at fault."""
+
+
+class Interrupted(Exception):
+    """The batch was stopped (Ctrl-C or SIGTERM); what was finished is saved for ``resume``."""
+
+    def __init__(self, done: int, total: int):
+        super().__init__(f"stopped after {done} of {total} documents")
+        self.done, self.total = done, total
+
 
 @dataclass(frozen=True)
 class Limits:
@@ -30,22 +62,44 @@ class Limits:
     memory_mb: int | None = None
 
 
-@lru_cache(maxsize=4)
-def _model(model_path: str | None, trust: bool):
-    """Each process loads a model once (joblib and Dask workers are separate processes)."""
-    return load_scorer(model_path, trust=trust)
+@dataclass
+class Outcome:
+    """What the main process hears of a finished document."""
+
+    document: str
+    outcome: str
+    error: str = ""
+    resumed: bool = False  # finished by an earlier run of the batch
+    seconds: float = 0.0  # what the document took its worker
+    peak_mb: float = 0.0  # the worker's peak resident memory so far
 
 
-def recover_one(item: Input, model_path: str | None = None, trust_model: bool = False,
-                limits: Limits = Limits()) -> Report:
-    """Recover one input; any failure becomes a failed report with a one-line reason."""
+@dataclass
+class BatchResult:
+    documents: int = 0
+    resumed: int = 0  # finished by an earlier run and kept
+    counts: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
+    unread: list[tuple[str, str, str]] = field(default_factory=list)  # (document, outcome, why) not read
+    written: list[str] = field(default_factory=list)  # the outputs, as named in the output folder
+    slowest: tuple[str, float] = ("", 0.0)  # the document of this run that took longest, and its seconds
+    worker_peak_mb: float = 0.0  # the largest peak resident memory a worker reported
+
+    @property
+    def any_failed(self) -> bool:
+        return self.counts["failed"] > 0
+
+
+def recover_one(item: Input, model=None, limits: Limits = Limits()) -> tuple[Report, str]:
+    """Recover one input; any failure becomes a failed report with a one-line reason.  Also gives
+    the sha256 of the bytes read ('' where none were)."""
+    digest = ""
     try:
-        _limit_memory(limits.memory_mb)
-        model = _model(model_path, trust_model)  # loaded once a process, outside any document's time
         with _time_limit(limits.seconds):
-            report = recover_file(item.path, model)
+            data = read_document(item.path)
+            digest = hashlib.sha256(data).hexdigest()
+            report = recover_bytes(data, item.path.name, model)
     except UnreadableDocumentError as e:
-        report = Report(item.name, error=str(e), error_reason=e.reason)
+        report = Report(item.name, error=printable(str(e)), error_reason=e.reason)
     except FileNotFoundError:  # gone since the batch listed it, or a link to nowhere
         report = Report(item.name, error="cannot read the file: it is not there (moved, deleted, or a link to "
                                          "nowhere)", error_reason="missing")
@@ -55,24 +109,11 @@ def recover_one(item: Input, model_path: str | None = None, trust_model: bool = 
         report = Report(item.name, error=f"needed more than the {limits.memory_mb} MB allowed a document"
                         if limits.memory_mb else "ran out of memory reading this document")
     except Exception as e:  # a bug must cost one document, not the batch
-        report = Report(item.name, error=f"internal error ({type(e).__name__}: {e})")
+        report = Report(item.name, error=printable(f"internal error ({type(e).__name__}: {e})"))
     report.document = item.name
     if report.error and not report.year:  # the file's name may still say whose and which year
-        report.agency, report.year = agency_and_year(item.path.stem)
-    return report
-
-
-def recover_chunk(items: list[Input], model_path: str | None, trust_model: bool, limits: Limits,
-                  save_to: Path | None = None) -> list[Report]:
-    """Recover a few documents in one task; save each one's file at once where ``save_to`` is
-    given (a local worker sees the output folder; a Dask worker may not, and the caller saves)."""
-    reports = []
-    for item in items:
-        report = recover_one(item, model_path, trust_model, limits)
-        if save_to is not None:
-            save_report(report, item.path, save_to)
-        reports.append(report)
-    return reports
+        report.agency, report.year = agency_and_year(printable(item.path.stem))
+    return report, digest
 
 
 class _TimeUp(BaseException):
@@ -82,8 +123,8 @@ class _TimeUp(BaseException):
 
 @contextmanager
 def _time_limit(seconds: float | None):
-    """Interrupt the document after ``seconds`` (where the platform lets this thread be interrupted:
-    the main thread of a process; Dask runs documents in threads and keeps its own watch)."""
+    """Interrupt the document after ``seconds`` where Python code runs; C code that does not let
+    go is stopped by the main process killing the worker."""
     if not seconds or threading.current_thread() is not threading.main_thread() or not hasattr(signal, "SIGALRM"):
         yield
         return
@@ -100,144 +141,526 @@ def _time_limit(seconds: float | None):
         signal.signal(signal.SIGALRM, previous)
 
 
-_memory_limited = False
-
-
 def _limit_memory(megabytes: int | None) -> None:
-    """Cap this process's address space, so a document that would exhaust memory raises
-    MemoryError instead of taking the machine down.  Done once a process."""
-    global _memory_limited
-    if not megabytes or _memory_limited:
+    """Cap this (worker) process's address space at what it holds now (the libraries, the model)
+    plus ``megabytes``, so a document that would exhaust memory raises MemoryError instead of
+    taking the machine down."""
+    if not megabytes:
         return
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    limit = megabytes * 1024 * 1024
+    limit = _address_space() + megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
-    _memory_limited = True
+
+
+def _address_space() -> int:
+    """Bytes of address space this process has mapped (0 where the system does not say)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as f:
+            return next(int(line.split()[1]) * 1024 for line in f if line.startswith("VmSize:"))
+    except (OSError, StopIteration, ValueError):
+        return 0
+
+
+# --- the pieces a document leaves in the output folder -----------------------------------------
+
+
+def _piece(out: Path, name: str) -> Path:
+    """Where a document's pieces live (without suffix): named by a hash of its name, which may
+    already be as long as a file name can be."""
+    return out / STATE / "pieces" / hashlib.sha256(name.encode()).hexdigest()[:32]
+
+
+def save_pieces(out: Path, task: dict, report: Report, digest: str, options: str, xlsx: bool) -> Outcome:
+    """Write a document's pieces, link its JSON (and workbook) into place, and record last what
+    was read with which options: a piece without its record is not finished."""
+    name, path = task["name"], task["shown"]
+    base = _piece(out, name)
+    outputs.write_atomic(base.with_suffix(".json"), outputs.json_bytes(report, path))
+    outputs.write_atomic(base.with_suffix(".rows"), outputs.rows_bytes(report))
+    if xlsx and report.cells:
+        outputs.write_atomic(base.with_suffix(".xlsx"), workbook(report))
+    record = {"name": name, "path": path, "sha256": digest, "options": options, "xlsx": xlsx,
+              "manifest": _manifest_of(task), "agency": report.agency, "year": report.year,
+              "cells": bool(report.cells), "summary": outputs.summary_row(path, report)}
+    outputs.write_atomic(base.with_suffix(".done"), json.dumps(record, ensure_ascii=False).encode())
+    _publish(out, name, base, xlsx and bool(report.cells))
+    return Outcome(name, report.outcome, report.error)
+
+
+def _manifest_of(task: dict) -> list | None:
+    """What the manifest says of the document: [agency, year], or None where it says nothing."""
+    return None if task["agency"] is None and task["year"] is None else [task["agency"], task["year"]]
+
+
+def _as_manifest_says(report: Report, task: dict) -> Report:
+    if _manifest_of(task):
+        report.agency = task["agency"] or report.agency
+        report.year = task["year"] or report.year
+    return report
+
+
+def _publish(out: Path, name: str, base: Path, xlsx: bool) -> None:
+    """json/<name>.json (and xlsx/<name>.xlsx) as the pieces, hard-linked (copied where links
+    cannot be made) and renamed into place."""
+    pairs = [(base.with_suffix(".json"), out / "json" / f"{name}.json")]
+    if xlsx:
+        pairs.append((base.with_suffix(".xlsx"), out / "xlsx" / f"{name}.xlsx"))
+    for source, target in pairs:
+        with contextlib.suppress(OSError):
+            if os.path.samefile(source, target):
+                continue
+        tmp = target.parent / f"{outputs.TEMP_PREFIX}{os.urandom(8).hex()}.tmp"
+        try:
+            os.link(source, tmp)
+        except OSError:
+            outputs.write_atomic(target, source.read_bytes())
+            continue
+        os.replace(tmp, target)
+
+
+def _record(out: Path, name: str) -> dict | None:
+    try:
+        return json.loads(_piece(out, name).with_suffix(".done").read_bytes())
+    except (OSError, ValueError):
+        return None
+
+
+def _finished_record(out: Path, name: str) -> dict:
+    record = _record(out, name)
+    if record is None:
+        raise BatchError(f"the pieces of {name} are missing from {printable(str(out / STATE))}")
+    return record
+
+
+def _content_sha256(path: Path) -> str | None:
+    """The sha256 of a regular file's bytes (None for anything else: it is read again)."""
+    try:
+        if not stat.S_ISREG(os.stat(path).st_mode):
+            return None
+        digest = hashlib.sha256()
+        with open(path, "rb") as f:
+            for block in iter(lambda: f.read(1 << 20), b""):
+                digest.update(block)
+        return digest.hexdigest()
+    except OSError:
+        return None
+
+
+# --- the workers ---------------------------------------------------------------------------------
+
+
+def serve() -> None:
+    """A worker process: the setup on its first line of input, then a task a line; a line back for
+    each (``ready``, ``done`` or ``fatal``).  Runs as ``python -P``: nothing is imported from the
+    folder the batch was started in (see :data:`_WORKER`)."""
+    for stop in (signal.SIGINT, signal.SIGTERM):  # the batch process stops its workers itself
+        signal.signal(stop, signal.SIG_IGN)
+    answers = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    os.dup2(2, 1)  # anything a library prints goes to the log, not into the answers
+
+    def say(message: dict) -> None:
+        answers.write(json.dumps(message) + "\n")
+        answers.flush()
+
+    setup = json.loads(sys.stdin.readline())
+    limits = Limits(setup["seconds"], setup["memory_mb"])
+    out = Path(setup["out"])
+    try:
+        model = load_scorer(setup["model"], sha256=setup["model_sha256"])
+        _limit_memory(limits.memory_mb)  # what a document may add to a worker with the model loaded
+    except (ModelError, MemoryError, OSError, ValueError) as e:
+        say({"fatal": f"the worker could not start: {str(e) or type(e).__name__}"})
+        return
+    say({"ready": True})
+    for line in sys.stdin:
+        task = json.loads(line)
+        started = time.monotonic()
+        report, digest = recover_one(Input(Path(task["path"]), task["name"]), model, limits)
+        try:
+            outcome = save_pieces(out, task, _as_manifest_says(report, task), digest, setup["options"], setup["xlsx"])
+        except OSError as e:
+            say({"fatal": f"cannot write to {printable(str(out))}: {e.strerror or e}"})
+            return
+        outcome.seconds = round(time.monotonic() - started, 3)
+        outcome.peak_mb = round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)  # KiB on Linux
+        say({"done": vars(outcome)})
+
+
+# A worker's program: first ask Linux to kill it when the batch process dies (kill -9, the OOM
+# killer), before the seconds the imports take; if the batch is already gone, stop.
+_WORKER = ("import ctypes, os, sys\n"
+           "try:\n    ctypes.CDLL(None).prctl(1, 9)  # PR_SET_PDEATHSIG, SIGKILL\n"
+           "except (OSError, AttributeError):\n    pass\n"
+           "if os.getppid() != {parent}:\n    sys.exit(1)\n"
+           "from recover.batch.run import serve\nserve()\n")
+
+
+def _worker_environment() -> dict[str, str]:
+    """The batch's environment, and where this very ``recover`` comes from when it is not an
+    installed package (a source checkout run in place): the worker imports the same code."""
+    import site
+
+    env = dict(os.environ)
+    home = str(Path(__file__).resolve().parents[2])
+    if home not in {*site.getsitepackages(), site.getusersitepackages()}:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [home, env.get("PYTHONPATH")]))
+    return env
+
+
+class _Worker:
+    """A worker process and the document it is working on (``job``), if any."""
+
+    def __init__(self, setup: dict, log: Path):
+        with open(log, "ab") as log_file:
+            self.process = subprocess.Popen([sys.executable, "-P", "-c", _WORKER.format(parent=os.getpid())],
+                                            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log_file,
+                                            env=_worker_environment())
+        assert self.process.stdin and self.process.stdout
+        self.stdin, self.stdout = self.process.stdin, self.process.stdout
+        self.ready = False
+        self.job: tuple[Input, dict] | None = None
+        self.started = 0.0
+        self._say(setup)
+
+    def send(self, job: tuple[Input, dict]) -> None:
+        self.job, self.started = job, time.monotonic()
+        self._say(job[1])
+
+    def _say(self, message: dict) -> None:
+        self.stdin.write((json.dumps(message) + "\n").encode())
+        self.stdin.flush()
+
+    def kill(self) -> None:
+        with contextlib.suppress(OSError):
+            self.process.kill()
+        self.process.wait()
+        for stream in (self.stdin, self.stdout):
+            with contextlib.suppress(OSError):
+                stream.close()
+
+
+def _death(process: subprocess.Popen) -> str:
+    code = process.wait()
+    if code < 0:
+        try:
+            return f"signal {signal.Signals(-code).name}"
+        except ValueError:
+            return f"signal {-code}"
+    return f"exit status {code}"
+
+
+def _run_local(todo: list[tuple[Input, dict]], setup: dict, jobs: int, limits: Limits, out: Path,
+               log: Path) -> Iterator[Outcome]:
+    """Outcomes as documents finish, on ``jobs`` worker processes.  A worker that dies or overruns
+    its document's time by :data:`GRACE_SECONDS` is killed and replaced; the document fails."""
+    pending = list(reversed(todo))
+    selector = selectors.DefaultSelector()
+    workers: list[_Worker] = []
+
+    def start() -> None:
+        worker = _Worker(setup, log)
+        workers.append(worker)
+        selector.register(worker.stdout, selectors.EVENT_READ, worker)
+
+    def retire(worker: _Worker) -> None:
+        selector.unregister(worker.stdout)
+        workers.remove(worker)
+        worker.kill()
+
+    def failed(job: tuple[Input, dict], error: str) -> Outcome:
+        item, task = job
+        report = Report(item.name, error=error)
+        report.agency, report.year = agency_and_year(printable(item.path.stem))
+        return save_pieces(out, task, _as_manifest_says(report, task), "", setup["options"], setup["xlsx"])
+
+    try:
+        for _ in range(min(jobs, len(todo))):
+            start()
+        while pending or any(w.job for w in workers):
+            for worker in workers:
+                if worker.ready and worker.job is None and pending:
+                    worker.send(pending.pop())
+            timeout = None
+            if limits.seconds:
+                busy = [w.started + limits.seconds + GRACE_SECONDS for w in workers if w.job]
+                timeout = max(0.0, min(busy) - time.monotonic()) if busy else None
+            for key, _ in selector.select(timeout):
+                worker = key.data
+                line = worker.stdout.readline()
+                message = json.loads(line) if line else None
+                if message is None:  # the worker died
+                    if not worker.ready:
+                        raise BatchError(f"a worker process could not start ({_death(worker.process)}); "
+                                         f"its messages are in {printable(str(log))}")
+                    job, death = worker.job, _death(worker.process)
+                    retire(worker)
+                    if pending or any(w.job for w in workers):
+                        start()
+                    if job is not None:
+                        yield failed(job, f"the reader crashed on this document (its worker process died: {death})")
+                elif "fatal" in message:
+                    raise BatchError(message["fatal"])
+                elif "ready" in message:
+                    worker.ready = True
+                else:
+                    worker.job = None
+                    yield Outcome(**message["done"])
+            if limits.seconds:
+                now = time.monotonic()
+                for worker in [w for w in workers if w.job and now > w.started + limits.seconds + GRACE_SECONDS]:
+                    assert worker.job is not None
+                    outcome = failed(worker.job, f"took longer than the {limits.seconds:g} s allowed a document "
+                                                 "(its worker was stopped)")
+                    retire(worker)
+                    if pending or any(w.job for w in workers):
+                        start()
+                    yield outcome
+    finally:
+        for worker in list(workers):
+            worker.kill()
+        selector.close()
+
+
+def _recover_remote(item: Input, model_path, digest: str, limits: Limits, task: dict) -> tuple[Report, str]:
+    """On a Dask worker, which may not see the output folder: the report goes back to be saved."""
+    report, content = recover_one(item, _remote_model(model_path, digest), limits)
+    return _as_manifest_says(report, task), content
+
+
+_remote_models: dict = {}
+
+
+def _remote_model(model_path, digest):
+    if (model_path, digest) not in _remote_models:
+        _remote_models[(model_path, digest)] = load_scorer(model_path, sha256=digest)
+    return _remote_models[(model_path, digest)]
+
+
+def _run_dask(todo: list[tuple[Input, dict]], scheduler: str, model_path, digest, limits, out, options,
+              xlsx) -> Iterator[Outcome]:
+    from joblib import Parallel, delayed, parallel_config
+
+    try:
+        from dask.distributed import Client
+    except ImportError as e:
+        raise BatchError(f"--scheduler needs Dask: pip install 'recover-zfxxgk[dask]' ({e})") from e
+    try:
+        client = Client(scheduler, timeout=30)
+    except (OSError, TimeoutError) as e:
+        raise BatchError(f"cannot reach the Dask scheduler at {scheduler}: {e}") from e
+    with client, parallel_config(backend="dask", wait_for_workers_timeout=60):
+        client.wait_for_workers(1)
+        parallel = Parallel(n_jobs=-1, return_as="generator")
+        results = parallel(delayed(_recover_remote)(item, model_path, digest, limits, task) for item, task in todo)
+        for (_, task), (report, content) in zip(todo, results):
+            yield save_pieces(out, task, report, content, options, xlsx)
+
+
+# --- the batch -----------------------------------------------------------------------------------
 
 
 def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, trust_model: bool = False,
-              jobs: int = 1, resume: bool = False, limits: Limits = Limits(), scheduler: str | None = None,
-              formats: Iterable[str] = ("csv",), manifest: Path | None = None, chunk: int = 8,
-              on_done: Callable[[Report], None] | None = None,
-              on_resume: Callable[[int, int], None] | None = None) -> list[Report]:
+              model_sha256_: str | None = None, jobs: int = 1, resume: bool = False, limits: Limits = Limits(),
+              scheduler: str | None = None, formats: Iterable[str] = ("csv",), manifest: Path | None = None,
+              on_done: Callable[[Outcome], None] | None = None,
+              on_resume: Callable[[int, int], None] | None = None) -> BatchResult:
     """Recover every input into ``out``: json/<document>.json as each finishes, then cells.csv,
-    summary.csv and the other formats asked for.  Returns the reports in input order.
-    ``on_resume(done, to_go)`` hears how much an earlier run of the batch had finished."""
-    out = Path(out)
-    (out / "json").mkdir(parents=True, exist_ok=True)
-    for stale in out.glob("**/.*.tmp"):  # half-written files of a batch that was killed
-        stale.unlink()
-    done = _finished(inputs, out) if resume else {}
-    for report in done.values():
-        if on_done:
-            on_done(report)
-    todo = [item for item in inputs if item.name not in done]
-    if resume and on_resume:
-        on_resume(len(done), len(todo))
-    path_of = {item.name: item.path for item in inputs}
-    saved_by_workers = None if scheduler else out / "json"
-    for report in _recover_all(todo, model_path, trust_model, jobs, limits, scheduler, chunk, saved_by_workers):
-        if saved_by_workers is None:
-            save_report(report, path_of[report.document], out / "json")
-        done[report.document] = report
-        if on_done:
-            on_done(report)
-    reports = [done[item.name] for item in inputs]
-    apply_manifest(reports, manifest)
-    for report in check_across_years(reports):  # its cells changed: the saved file follows
-        save_report(report, path_of[report.document], out / "json")
-    write_outputs(reports, inputs, out, formats)
-    return reports
-
-
-def _recover_all(todo: list[Input], model_path, trust, jobs, limits, scheduler, chunk,
-                 save_to: Path | None) -> Iterator[Report]:
-    """Reports as documents finish (each saved to ``save_to`` first, where given).  A worker
-    that dies takes no document down with it but the one that killed it: its chunk is read again
-    one document a task until that one is found."""
-    if not todo:
-        return
-    if jobs == 1 and not scheduler:
-        for item in todo:
-            yield from recover_chunk([item], model_path, trust, limits, save_to)
-        return
-    from joblib import Parallel, delayed, parallel_config
-    from joblib.externals.loky.process_executor import TerminatedWorkerError
-
-    pending = {item.name: item for item in todo}
-    size = max(1, chunk)
-    while pending:
-        items = list(pending.values())
-        chunks = [items[i:i + size] for i in range(0, len(items), size)]
-        try:
-            with _backend(scheduler, parallel_config):
-                parallel = Parallel(n_jobs=jobs if not scheduler else -1, return_as="generator_unordered")
-                for reports in parallel(delayed(recover_chunk)(c, model_path, trust, limits, save_to)
-                                        for c in chunks):
-                    for report in reports:
-                        pending.pop(report.document, None)
-                        yield report
-        except TerminatedWorkerError:
-            if size > 1:
-                size = 1  # find the document that kills a worker, one document a task
-                continue
-            suspect = next(iter(pending.values()))
-            if _survives_alone(suspect, model_path, trust, limits):
-                continue
-            pending.pop(suspect.name)
-            report = Report(suspect.name, error="the reader crashed on this document (its worker process died)")
-            if save_to is not None:
-                save_report(report, suspect.path, save_to)
-            yield report
-
-
-def _survives_alone(item: Input, model_path, trust, limits) -> bool:
-    from joblib import Parallel, delayed
-    from joblib.externals.loky.process_executor import TerminatedWorkerError
-
+    summary.csv and the other formats asked for, in input order.  ``resume`` keeps the documents
+    an earlier run finished whose file, options and manifest entry are unchanged.  Raises
+    :class:`BatchError` (before any work) where the batch cannot run, :class:`Interrupted` on
+    Ctrl-C or SIGTERM."""
+    formats = set(formats) | {"csv"}
+    if jobs == -1:
+        jobs = os.cpu_count() or 1
+    if jobs < 1:
+        raise BatchError(f"--jobs must be at least 1 (or -1 for every core), not {jobs}")
+    if (limits.seconds or 0) < 0 or (limits.memory_mb or 0) < 0:
+        raise BatchError("--time-limit and --memory-limit must be 0 (no limit) or more")
+    unknown = formats - set(outputs.FORMATS)
+    if unknown:
+        raise BatchError(f"unknown formats: {', '.join(sorted(unknown))}")
     try:
-        Parallel(n_jobs=2)(delayed(recover_one)(i, model_path, trust, limits) for i in [item])
-        return True
-    except TerminatedWorkerError:
-        return False
+        entries = read_manifest(manifest)
+        digest = model_sha256(model_path, trust=trust_model, sha256=model_sha256_)
+    except (ManifestError, ModelError) as e:
+        raise BatchError(str(e)) from e
+    out = Path(out).absolute()
+    options = hashlib.sha256(json.dumps([__version__, digest, limits.seconds, limits.memory_mb]).encode()).hexdigest()
+    xlsx = "xlsx" in formats
+    with _locked(out):
+        if xlsx:
+            (out / "xlsx").mkdir(exist_ok=True)
+        done, todo = 0, []
+        for item in inputs:
+            agency, year = entries.get(item.name, (None, None))
+            task = {"path": os.fspath(item.path.absolute()), "shown": printable(str(item.path)), "name": item.name,
+                    "agency": agency, "year": year}
+            record = _record(out, item.name) if resume else None
+            if record and record["path"] == printable(str(item.path)) and record["options"] == options \
+                    and record["xlsx"] == xlsx and _manifest_kept(record, agency, year) \
+                    and record["sha256"] and record["sha256"] == _content_sha256(item.path):
+                done += 1
+                if on_done:
+                    on_done(Outcome(item.name, record["summary"]["outcome"], record["summary"]["error"], resumed=True))
+            else:
+                todo.append((item, task))
+        if resume and on_resume:
+            on_resume(done, len(todo))
+        setup = {"model": model_path, "model_sha256": digest, "seconds": limits.seconds,
+                 "memory_mb": limits.memory_mb, "out": str(out), "options": options, "xlsx": xlsx}
+        finished = done
+        with _stopped_by_sigterm():
+            try:
+                if scheduler:
+                    outcomes = _run_dask(todo, scheduler, model_path, digest, limits, out, options, xlsx)
+                else:
+                    outcomes = _run_local(todo, setup, jobs, limits, out, out / STATE / "workers.log")
+                slowest, peak_mb = ("", 0.0), 0.0
+                for outcome in outcomes:
+                    finished += 1
+                    slowest = max(slowest, (outcome.document, outcome.seconds), key=lambda s: s[1])
+                    peak_mb = max(peak_mb, outcome.peak_mb)
+                    if on_done:
+                        on_done(outcome)
+            except KeyboardInterrupt:
+                raise Interrupted(finished, len(inputs)) from None
+        result = _finish(inputs, out, formats)
+        result.slowest, result.worker_peak_mb = slowest, peak_mb
+        result.resumed = done
+        return result
+
+
+def _manifest_kept(record: dict, agency, year) -> bool:
+    """Whether the manifest says what it said when the document was read (or nothing, then and now)."""
+    said = record.get("manifest")
+    return said == (None if agency is None and year is None else [agency, year])
 
 
 @contextmanager
-def _backend(scheduler: str | None, parallel_config):
-    if not scheduler:
+def _stopped_by_sigterm():
+    """SIGTERM stops the batch as Ctrl-C does: the workers are killed, the finished work kept."""
+    if threading.current_thread() is not threading.main_thread():
         yield
         return
-    from dask.distributed import Client
 
-    with Client(scheduler) as client, parallel_config(backend="dask", wait_for_workers_timeout=60):
-        client.wait_for_workers(1)
+    def stop(signum, frame):
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, stop)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _locked(out: Path):
+    """The output folder, made and locked for this batch: a second batch on it is refused."""
+    import fcntl
+
+    try:
+        for folder in (out, out / "json", out / STATE / "pieces"):
+            folder.mkdir(parents=True, exist_ok=True)
+        lock = open(out / STATE / "lock", "a+")
+    except OSError as e:
+        raise BatchError(f"cannot write to {printable(str(out))}: {e.strerror or e}") from e
+    with lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            lock.seek(0)
+            holder = lock.read().strip()
+            raise BatchError(f"another batch{f' (process {holder})' if holder else ''} is writing to "
+                             f"{printable(str(out))}; wait for it to finish or give another --out") from None
+        lock.seek(0)
+        lock.truncate()
+        lock.write(str(os.getpid()))
+        lock.flush()
+        for folder in (out, out / "json", out / "xlsx", out / STATE / "pieces"):
+            for stale in folder.glob(f"{outputs.TEMP_PREFIX}*.tmp"):  # a killed batch's half-written files
+                stale.unlink()
         yield
 
 
-def _finished(inputs: list[Input], out: Path) -> dict[str, Report]:
-    """Documents a previous run of this batch finished (their saved file names the same input)."""
-    done = {}
+def _finish(inputs: list[Input], out: Path, formats: set[str]) -> BatchResult:
+    """Join the pieces, in input order, one document at a time: the check across years on the
+    reports it concerns, then cells.csv, summary.csv, the JSON and workbooks in place, the other
+    formats; the outputs of documents no longer in the batch removed."""
+    crossed = _check_across_years(inputs, out)
+    result = BatchResult(documents=len(inputs))
+    names = {item.name for item in inputs}
+    with outputs.Tables(out, formats) as tables:
+        for item in inputs:
+            base = _piece(out, item.name)
+            report = crossed.get(item.name)
+            record = _finished_record(out, item.name)
+            if report is None:
+                summary = record["summary"]
+                tables.add(summary, base.with_suffix(".rows").read_bytes(), lambda b=base: _load_piece(b))
+                _publish(out, item.name, base, record["xlsx"] and record["cells"])
+                if not record["xlsx"]:  # a workbook an earlier run asked for is stale now
+                    (out / "xlsx" / f"{item.name}.xlsx").unlink(missing_ok=True)
+            else:
+                summary = outputs.summary_row(record["path"], report)
+                tables.add(summary, outputs.rows_bytes(report), lambda r=report: r)
+                outputs.write_atomic(out / "json" / f"{item.name}.json", outputs.json_bytes(report, record["path"]))
+                if record["xlsx"] and report.cells:
+                    outputs.write_atomic(out / "xlsx" / f"{item.name}.xlsx", workbook(report))
+            result.counts[summary["outcome"]] += 1
+            if summary["outcome"] in (FAILED, NOT_A_REPORT):
+                result.unread.append((item.name, summary["outcome"], summary["error"]))
+    _forget_others(out, names, formats)
+    result.written = ["cells.csv", "summary.csv", "json/",
+                      *(name for name in ("cells.parquet", "wide.csv", "wide.parquet") if outputs.written(name, formats)),
+                      *(["xlsx/"] if "xlsx" in formats else [])]
+    return result
+
+
+def read_reports(out: Path) -> Iterator[Report]:
+    """A finished batch's reports, in its order (read from json/, one at a time)."""
+    with open(Path(out) / "summary.csv", encoding="utf-8", newline="") as f:
+        for row in csv.DictReader(f):
+            yield Report.from_dict(json.loads((Path(out) / "json" / f"{row['document']}.json").read_bytes()))
+
+
+def _load_piece(base: Path) -> Report:
+    return Report.from_dict(json.loads(base.with_suffix(".json").read_bytes()))
+
+
+def _check_across_years(inputs: list[Input], out: Path) -> dict[str, Report]:
+    """Identities 5 and 6 between successive years of an agency, one agency at a time, on the full
+    reports of the agencies that have successive years in the batch.  The reports whose cells
+    changed, by name."""
+    years: dict[str, dict[int, str]] = defaultdict(dict)
     for item in inputs:
-        path = out / "json" / f"{item.name}.json"
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
+        record = _finished_record(out, item.name)
+        if record["agency"] and record["year"] and record["cells"]:
+            years[record["agency"]].setdefault(record["year"], item.name)  # the first of a year counts
+    changed: dict[str, Report] = {}
+    for by_year in years.values():
+        if not any(year - 1 in by_year for year in by_year):
             continue
-        if data.get("path") == str(item.path):
-            report = Report.from_dict(data)
-            for cell in report.cells.values():  # the cross-year check is made again at the end
-                cell.flags = [f for f in cell.flags if f not in CROSS_YEAR_FLAGS]
-            done[item.name] = report
-    return done
+        names = [name for year, name in by_year.items() if year - 1 in by_year or year + 1 in by_year]
+        reports = [_load_piece(_piece(out, name)) for name in names]
+        changed.update((r.document, r) for r in check_across_years(reports))
+    return changed
 
 
-def save_report(report: Report, path: Path, folder: Path) -> None:
-    """A document's JSON file, naming the input it came from (which a resumed batch checks)."""
-    write_atomic(folder / f"{report.document}.json",
-                 json.dumps(dict(report.to_dict(), path=str(path)), ensure_ascii=False) + "\n")
-
-
-def any_failed(reports: list[Report]) -> bool:
-    return any(r.outcome == FAILED for r in reports)
-
-
+def _forget_others(out: Path, names: set[str], formats: set[str]) -> None:
+    """Remove what this batch wrote for documents it no longer has (deleted or renamed inputs):
+    their pieces, and their JSON and workbooks."""
+    for record_file in (out / STATE / "pieces").glob("*.done"):
+        try:
+            name = json.loads(record_file.read_bytes())["name"]
+        except (OSError, ValueError, KeyError):
+            name = None
+        if name in names:
+            continue
+        if name is not None:
+            for target in (out / "json" / f"{name}.json", out / "xlsx" / f"{name}.xlsx"):
+                target.unlink(missing_ok=True)
+        for piece in record_file.parent.glob(record_file.stem + ".*"):
+            piece.unlink()
+    for name in ("cells.parquet", "wide.csv", "wide.parquet"):  # formats not asked for this time
+        if not outputs.written(name, formats):
+            (out / name).unlink(missing_ok=True)

@@ -217,15 +217,13 @@ def apply(out_dir: Path, corrections: Path | None = None, model_path: str | None
     with the decisions in ``corrections`` (default: the batch's own corrections.csv), each file
     replaced atomically; identity 5 is checked again across the batch.  Row mappings are written
     to ``corrections.tsv``, a label file ``recover train --data`` reads."""
-    from ..batch.inputs import Input
     from ..batch.outputs import write_outputs
-    from ..batch.run import CROSS_YEAR_FLAGS, save_report
-    from ..reconcile.identities import check_across_years
+    from ..reconcile.identities import CROSS_YEAR_FLAGS, check_across_years
     from ..report import Report
 
     out_dir = Path(out_dir)
     decided = latest(_read_file(corrections or out_dir / FILE_NAME))
-    inputs, reports = [], []
+    paths, reports = [], []
     for row in summary_rows(out_dir):
         data = json.loads((out_dir / "json" / f"{row['document']}.json").read_text(encoding="utf-8"))
         report = Report.from_dict(data)
@@ -236,16 +234,15 @@ def apply(out_dir: Path, corrections: Path | None = None, model_path: str | None
                 if not d.is_row:
                     check(d, report.template)
             apply_to_report(report, decided.get(report.document, {}))
-        inputs.append(Input(Path(row["path"]), row["document"]))
+        paths.append(row["path"])
         reports.append(report)
     check_across_years(reports)
     for report in reports:
         settle_reviewed(report, CROSS_YEAR_FLAGS)
-    for item, report in zip(inputs, reports):
-        save_report(report, item.path, out_dir / "json")
-    write_outputs(reports, inputs, out_dir, batch_formats(out_dir))
+    write_outputs(reports, paths, out_dir, batch_formats(out_dir))
     rows = [d for ds in decided.values() for d in ds.values() if d.is_row]
-    labelled = write_labels(out_dir, rows, {i.name: i.path for i in inputs}, model_path, trust_model)
+    labelled = write_labels(out_dir, rows, {r.document: Path(p) for r, p in zip(reports, paths)}, model_path,
+                            trust_model)
     cells = [d for ds in decided.values() for d in ds.values() if not d.is_row]
     return Applied(len({d.document for d in cells}), sum(d.decision != CANNOT_TELL for d in cells),
                    sum(d.decision == CANNOT_TELL for d in cells), labelled)

@@ -19,10 +19,12 @@ import random
 import re
 import time
 import zipfile
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import schema
+from ..batch.inputs import printable
 from ..excel import zip_of
 from . import synth
 from .render import blocks_from_truth, pdf_of, to_docx, to_pdf, zero_page_pdf
@@ -195,6 +197,64 @@ def docx_with(document_xml: bytes, docx: bytes, extra: dict[str, bytes] | None =
     return zip_of(files)
 
 
+def zip_with_bomb(files: dict[str, bytes], bomb: str, size: int) -> bytes:
+    """A zip of ``files`` plus a member ``bomb`` of ``size`` zero bytes, written a block at a time
+    (the bomb is never held in memory unpacked), fixed timestamps."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in files.items():
+            archive.writestr(zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0)), data,
+                             compress_type=zipfile.ZIP_DEFLATED)
+        info = zipfile.ZipInfo(bomb, date_time=(1980, 1, 1, 0, 0, 0))
+        info.compress_type = zipfile.ZIP_DEFLATED
+        with archive.open(info, "w", force_zip64=True) as member:
+            block = bytes(1 << 20)
+            for _ in range(size >> 20):
+                member.write(block)
+    return buffer.getvalue()
+
+
+def docx_files(docx: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(docx)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
+def stream_bomb(size: int) -> bytes:
+    """A one-page PDF whose content stream inflates to ``size`` bytes of spaces."""
+    inflater = zlib.compressobj(9)
+    block = b" " * (1 << 20)
+    stream = b"".join(inflater.compress(block) for _ in range(size >> 20)) + inflater.flush()
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R >>",
+                   b"<< /Length %d /Filter /FlateDecode >>\nstream\n" % len(stream) + stream + b"\nendstream"])
+
+
+def page_of_side(points: int) -> bytes:
+    """One empty page ``points`` on a side."""
+    return pdf_of([b"<< /Type /Catalog /Pages 2 0 R >>", b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+                   b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 %d %d] >>" % (points, points)])
+
+
+def span_bomb(rows: int = 400, span: int = 200) -> str:
+    """A small web page whose table, once its spans are expanded, has rows × span × span cells."""
+    row = f'<tr><td rowspan="{span}" colspan="{span}">1</td></tr>'
+    return f"<html><body><table>{row * rows}</table></body></html>"
+
+
+def attribute_bomb(html: str, attributes: int = 80_000) -> str:
+    """The page with one tag carrying ``attributes`` attributes (libxml2 is quadratic in them)."""
+    tag = "<div " + " ".join(f"a{i}=1" for i in range(attributes)) + ">x</div>"
+    return html.replace("<body>", "<body>" + tag, 1)
+
+
+def glued_appeals(text: str, digits: int) -> str:
+    """The report with its appeals row of 15 values printed as one run of ``digits`` digits."""
+    lines = text.split("\n")
+    row = max(i for i, line in enumerate(lines) if len(re.findall(r"\d+", line)) >= 15)
+    lines[row] = "1" * digits
+    return "\n".join(lines)
+
+
 def with_external_entity(xml: bytes, where: bytes) -> bytes:
     """XML whose DOCTYPE declares an entity read from SECRET_FILE and a billion-laughs chain, used
     right after ``where``."""
@@ -352,7 +412,35 @@ def corpus(seed: int = 0, big: bool = False) -> dict[str, tuple[bytes, Expected]
     add("names/a/report.txt", text.encode(), (OK,), truth_=truth, note="one of two files named report.txt")
     add("names/b/report.txt", b"", (FAILED,), "empty", note="the other, empty, in another folder")
 
+    # Names by which a folder's files used to be passed over: recover reads every file by its content.
+    add("odd-names/download.jsp?id=301", text.encode(), (OK,), truth_=truth, note="no suffix, a query in the name")
+    add("odd-names/report.PDF.1", pdf, (OK,), truth_=truth, note="a PDF saved twice by a browser")
+    add("odd-names/page.mht", html.encode(), (OK,), truth_=truth, note="a web page under a suffix nobody lists")
+    add("odd-names/.hidden.txt", text.encode(), (OK,), truth_=truth, note="a hidden file")
+    add("odd-names/=HYPERLINK(1).txt", text.encode(), (OK,), truth_=truth,
+        note="a name a spreadsheet would take for a formula")
+
+    # Amplifiers: small files that would cost without bound, and numbers no cell holds.
+    add("span-bomb.html", span_bomb().encode(), (FAILED,), "spans", note="400 rows of rowspan=colspan=200 in 23 kB")
+    add("giant-page-20000.pdf", page_of_side(20_000), (FAILED,), "points", note="a page exactly 20,000 points on a side")
+    appeals_truth = {k: v for k, v in truth.items() if not k.startswith("appeals/")}
+    add("glued-29-digits.txt", glued_appeals(text, 29).encode(), (FLAGGED,), "", appeals_truth,
+        note="the appeals row's 15 values run together into 29 digits")
+    add("glued-5000-digits.txt", glued_appeals(text, 5000).encode(), (FLAGGED,), "", appeals_truth,
+        note="the appeals row as a run of 5000 digits")
+
     if big:
+        add("styles-bomb.docx", zip_with_bomb({k: v for k, v in docx_files(docx).items() if k != "word/styles.xml"},
+                                              "word/styles.xml", 3 << 30), (FAILED,), "unpacks",
+            note="a 3 MB .docx whose styles.xml inflates to 3 GB")
+        macro = docx_with(body, docx, None, b"application/vnd.ms-word.document.macroEnabled.main+xml")
+        add("macro-bomb.docm", zip_with_bomb(docx_files(macro), "word/vbaProject.bin", 3 << 30), (FAILED,),
+            "unpacks", note="a .docm whose vbaProject.bin inflates to 3 GB")
+        add("stream-bomb.pdf", stream_bomb(1 << 30), (FAILED,), "inflates", note="a content stream inflating to 1 GB")
+        add("attribute-bomb.html", attribute_bomb(html).encode(), (FAILED,), "attributes",
+            note="a tag with 80,000 attributes")
+        add("glued-19mb.txt", glued_appeals(text, 19_000_000).encode(), (FLAGGED,), "", appeals_truth,
+            note="the appeals row as a run of 19 million digits")
         add("huge.txt", (text * (50_000_000 // len(text.encode()) + 1)).encode(), (FAILED,), "too large",
             note="50 MB of text")
     return files
@@ -417,12 +505,21 @@ def _special_files(directory: Path, truth: str) -> dict[str, dict]:
         made[f"links/{name}"] = {"outcomes": list(outcomes), "reason": reason, "truth": truth_, "note": note}
 
     link("to-report.txt", "../good/report.txt", (OK,), "", truth, "a link to a good report")
+    del made["links/to-report.txt"]  # the same file as good/report.txt: read once, under that name
     link("dangling.txt", "nowhere.txt", (FAILED,), "cannot read", None, "a link to nothing")
     link("loop-a.txt", "loop-b.txt", (FAILED,), "cannot read", None, "two links pointing at each other")
     link("loop-b.txt", "loop-a.txt", (FAILED,), "cannot read", None, "two links pointing at each other")
     loop = links / "folder-loop"
     if not loop.is_symlink():
         loop.symlink_to(".", target_is_directory=True)  # a folder that contains itself
+    names = directory / "names-special"
+    names.mkdir(exist_ok=True)
+    report = as_text(source_report()[0]).encode()
+    for name, note in ((os.fsdecode("年报".encode("gbk")) + ".txt", "a GBK name, as unzipping a Windows archive gives"),
+                       ("line\rbreak.txt", "a carriage return in the name"),
+                       ("交" * 83 + ".txt", "a name of 253 bytes")):
+        (names / name).write_bytes(report)
+        made[f"names-special/{printable(name)}"] = {"outcomes": [OK], "reason": "", "truth": truth, "note": note}
     pipe = directory / "named-pipe.txt"
     if not pipe.exists():
         os.mkfifo(pipe)
