@@ -120,7 +120,7 @@ def json_bytes(report: Report, path: str) -> bytes:
 def rows_bytes(report: Report) -> bytes:
     """A document's rows of cells.csv."""
     buffer = io.StringIO(newline="")
-    csv.DictWriter(buffer, CSV_COLUMNS, lineterminator="\n").writerows(report.records())
+    csv.writer(buffer, lineterminator="\n").writerows([record[c] for c in CSV_COLUMNS] for record in report.records())
     return buffer.getvalue().encode()
 
 

@@ -38,9 +38,13 @@ def simplified(text: str) -> str:
 
 def is_traditional(text: str) -> bool:
     cjk = [ch for ch in text[:50_000] if "\u4e00" <= ch <= "\u9fff"]
-    t2s = _converter("t2s")
-    changed = {ch for ch in set(cjk) if t2s.convert(ch) != ch}
+    changed = {ch for ch in set(cjk) if _is_traditional_character(ch)}
     return bool(cjk) and sum(ch in changed for ch in cjk) >= TRADITIONAL_SHARE * len(cjk)
+
+
+@lru_cache(maxsize=30_000)  # the CJK block holds about 21,000 characters; a report uses a thousand
+def _is_traditional_character(ch: str) -> bool:
+    return _converter("t2s").convert(ch) != ch
 
 
 def simplify_layout(layout: Layout) -> Layout:

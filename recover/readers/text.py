@@ -8,6 +8,7 @@ separators at all.
 """
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 
@@ -72,8 +73,8 @@ def _split(line: str, number: int, wide_cjk: bool = True, closing_pipes: bool = 
     if "\t" in line:
         return _line([Cell(c.strip(), col=i) for i, c in enumerate(line.split("\t"))], number)
     if re.search(r"\S {2,}\S", line):
-        width = _width if wide_cjk else len
-        cells = [Cell(m.group(), col=width(line[: m.start()]), span=width(m.group()))
+        column = _columns(line) if wide_cjk else list(range(len(line) + 1))
+        cells = [Cell(m.group(), col=column[m.start()], span=column[m.end()] - column[m.start()])
                  for m in _SPACES.finditer(line.replace("\t", " "))]
         return _line(cells, number, aligned=True)
     return Line([Cell(line.strip())], grid=False, number=number)
@@ -84,6 +85,7 @@ def _line(cells: list[Cell], number: int, aligned: bool = False) -> Line:
     return Line(cells, grid=filled >= 2, number=number, aligned=aligned and filled >= 2)
 
 
-def _width(text: str) -> int:
-    """Display width: CJK characters take two columns in a space-aligned layout."""
-    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+def _columns(line: str) -> list[int]:
+    """The display column at which each character of ``line`` starts (and, last, its width):
+    CJK characters take two columns in a space-aligned layout."""
+    return [0, *itertools.accumulate(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)]
