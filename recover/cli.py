@@ -106,6 +106,9 @@ def batch(paths, out, jobs, resume, formats, include, exclude, time_limit, memor
         allowed = f" of the {time_limit:g} s allowed" if time_limit else ""
         click.echo(f"  slowest: {result.slowest[0]} ({result.slowest[1]:.1f} s{allowed}); "
                    f"largest worker: {result.worker_peak_mb:.0f} MB", err=True)
+    if (out / "corrections.csv").exists():  # the review's decisions are kept, not applied to what was read anew
+        click.echo(f"  {out} holds a review's decisions (corrections.csv); the tables now hold the batch as "
+                   f"recovered: run `recover apply {out}` to apply them again", err=True)
     for document, outcome, error in result.unread:
         click.echo(f"  {outcome.replace('_', ' ')}: {document}: {error}", err=True)
     sys.exit(1 if result.any_failed else 0)

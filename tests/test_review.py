@@ -10,10 +10,12 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 from starlette.testclient import TestClient
 
 from recover import batch as batch_
 from recover.review import corrections
+from recover.cli import main
 from recover.review.app import create_app
 from recover.training import read_rows
 
@@ -250,3 +252,16 @@ def test_review_without_its_extra_says_which_to_install(batch):
               f"main(['review', {str(batch)!r}, '--no-browser'])")
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
     assert result.returncode != 0 and "pip install 'recover-zfxxgk[review]'" in result.stderr
+
+
+def test_a_batch_run_again_over_a_reviewed_folder_says_to_apply_the_decisions_again(tmp_path, real_dir):
+    out = tmp_path / "out"
+    document = real_dir / "207_jiande-transport-2021.txt"
+    runner = CliRunner()
+    assert runner.invoke(main, ["batch", str(document), "--out", str(out), "--no-progress"]).exit_code == 0
+    corrections.append(out, corrections.Decision(document.name, "requests/new/natural_person", "5", "corrected"))
+    corrections.apply(out)
+    result = runner.invoke(main, ["batch", str(document), "--out", str(out), "--no-progress", "--resume"])
+    assert f"run `recover apply {out}` to apply them again" in result.output
+    corrections.apply(out)
+    assert cells_csv(out)[(document.name, "requests/new/natural_person")]["status"] == "reviewed"
