@@ -200,6 +200,7 @@ def _compare(paths, documents, truth, trust, as_json):
     result = evaluate_.compare_models(list(documents), model_a, model_b, truth)
     if as_json:
         click.echo(json.dumps({"rows": result.rows, "cells": result.cells, "failed": result.failed,
+                               "not_reports": result.not_reports,
                                "scores": {k: v.summary() for k, v in result.scores.items()}}, ensure_ascii=False,
                               indent=1))
         return
@@ -214,6 +215,9 @@ def _compare(paths, documents, truth, trust, as_json):
         click.echo(f"  {document}: {key}: {va} → {vb}")
     for model, document, reason in result.failed:
         click.echo(f"  {model} failed on {document}: {reason}")
+    if result.not_reports:
+        click.echo(f"{len(result.not_reports)} files read as no report by either model, left out: "
+                   f"{', '.join(result.not_reports[:5])}{' …' if len(result.not_reports) > 5 else ''}")
     for name, scores in result.scores.items():
         s = scores.summary()
         click.echo(f"{name}: cell accuracy {s['cell_accuracy']:.2%}, silent errors {s['silent_errors']}, "

@@ -262,6 +262,7 @@ class ModelComparison:
     rows: list[tuple[str, str, str, str]] = field(default_factory=list)  # document, label, row by A, row by B
     cells: list[tuple[str, str, str, str]] = field(default_factory=list)  # document, cell, value by A, by B
     failed: list[tuple[str, str, str]] = field(default_factory=list)  # model (A or B), document, reason
+    not_reports: list[str] = field(default_factory=list)  # files neither model reads as a report: left out
     scores: dict[str, Scores] = field(default_factory=dict)  # A or B → scores, where truth is given
 
 
@@ -278,13 +279,19 @@ def compare_models(paths: list[Path], model_a: RowClassifier, model_b: RowClassi
     out = ModelComparison()
     cells_by_model: dict[str, dict[str, dict[str, dict]]] = {"A": {}, "B": {}}
     for item in find_inputs(paths):
-        reports = {}
+        reports, errors = {}, {}
         for name, model in (("A", model_a), ("B", model_b)):
             try:
                 reports[name] = recover_file(item.path, model)
                 reports[name].document = item.name  # named as a batch names it
             except UnreadableDocumentError as e:
-                out.failed.append((name, item.name, str(e)))
+                errors[name] = e
+        if len(errors) == 2 and all(e.reason == "not_a_report" for e in errors.values()) \
+                and item.name not in (truth or {}):
+            out.not_reports.append(item.name)  # a file beside the reports (a truth file, a notice)
+            continue
+        out.failed += [(name, item.name, str(error)) for name, error in errors.items()]
+        for name in ("A", "B"):
             report = reports.get(name)
             cells_by_model[name][item.name] = cells_by_document(report.records()).get(item.name, {}) if report else {}
         a, b = reports.get("A"), reports.get("B")

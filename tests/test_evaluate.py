@@ -62,3 +62,14 @@ def test_compare_keeps_documents_a_model_fails_on_and_a_model_compared_with_itse
     for name in ("A", "B"):  # the report neither reads counts: 2 documents, 400 cells, 200 right
         assert compared["scores"][name]["documents"] == 2 and compared["scores"][name]["cells"] == 400
         assert compared["scores"][name]["cell_accuracy"] == 0.5
+
+
+def test_compare_leaves_out_files_no_model_reads_as_a_report_and_says_so(real_dir):
+    from recover.model import shipped_model_path
+
+    shipped = shipped_model_path()
+    result = _run("evaluate", "--compare", shipped, shipped, real_dir, "--truth", real_dir / "truth")
+    assert result.exit_code == 0, result.output
+    assert "failed on" not in result.output  # the truth files beside the reports are no failures
+    assert "files read as no report by either model, left out: " in result.output
+    assert "over 935 cells of 10 documents with truth" in result.output
