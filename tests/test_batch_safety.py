@@ -497,3 +497,14 @@ def test_the_progress_rate_counts_only_documents_recovered_by_this_run():
             bar.advance(Outcome(f"{i}.txt", "flagged"))
         assert bar.progress.tasks[0].fields["rate"] in ("2.0 docs/s", "1.9 docs/s")  # 20 in a little over 10 s
         assert bar.progress.tasks[0].completed == 170
+
+
+def test_the_last_lines_name_every_output_written_and_say_document_in_the_singular(tmp_path):
+    docs = tmp_path / "docs"
+    docs.mkdir()
+    (docs / "a.txt").write_bytes(TEXT)
+    out = tmp_path / "out"
+    result = batch(docs, "--out", out, "--format", "parquet", "--format", "wide", "--format", "xlsx")
+    assert f"1 document: 1 ok, 0 flagged, 0 failed, 0 not a report → {out}/: cells.csv, summary.csv, json/, " \
+           "cells.parquet, wide.csv, wide.parquet, xlsx/" in result.stderr
+    assert "slowest: a.txt (" in result.stderr and "s of the 300 s allowed); largest worker: " in result.stderr
