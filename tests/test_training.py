@@ -1,6 +1,7 @@
 """The retraining kit: label files, reproducible training, safe model loading, and the rows the
 identities prove wrong."""
 import json
+import re
 from pathlib import Path
 
 import joblib
@@ -15,7 +16,8 @@ from recover.pipeline import classify_layout
 from recover import readers
 from recover.training import COLUMNS, LabelError, fit, identity_suggestions, read_dir, read_rows
 
-TRAINING = Path(__file__).parents[1] / "training_data"
+ROOT = Path(__file__).parents[1]
+TRAINING = ROOT / "training_data"
 
 
 def label_file(tmp_path, lines: list[dict], name="labels.tsv"):
@@ -107,7 +109,35 @@ def test_the_shipped_model_matches_its_card():
     card = json.loads(card_path(path).read_text(encoding="utf-8"))
     assert card["sha256"] == sha256(path)
     for entry in card["training_files"]:
-        assert entry["rows"] == len(read_rows(TRAINING.parent / entry["path"]))
+        assert entry["rows"] == len(read_rows(ROOT / entry["path"]))
+        assert entry["sha256"] == sha256(ROOT / entry["path"]), f"{entry['path']} changed since the model was trained"
+    assert sorted(e["path"] for e in card["training_files"]) == \
+        sorted(str(p.relative_to(ROOT)) for p in TRAINING.rglob("*.tsv"))
+
+
+def _readme_regeneration() -> tuple[list[str], Path]:
+    """README's command for the synthetic training rows, as arguments, and the file it writes."""
+    command = re.search(r"`recover (synth --seed \d+ --count \d+ --rows (training_data/synthetic/\S+\.tsv))`",
+                        (ROOT / "README.md").read_text(encoding="utf-8"))
+    assert command, "README gives the command that regenerates training_data/synthetic"
+    return command.group(1).split(), ROOT / command.group(2)
+
+
+def test_readmes_command_regenerates_the_committed_synthetic_rows(tmp_path):
+    # The first reports of a seed do not depend on how many follow, so a dozen of them must give
+    # the committed file's first lines, the same bytes on every run.
+    args, committed = _readme_regeneration()
+    args[args.index("--count") + 1] = "12"
+    written = []
+    for run in ("a", "b"):
+        args[args.index("--rows") + 1] = str(tmp_path / f"{run}.tsv")
+        result = CliRunner().invoke(main, args)
+        assert result.exit_code == 0, result.output
+        written.append((tmp_path / f"{run}.tsv").read_bytes())
+    assert written[0] == written[1]
+    whole = committed.read_bytes()
+    assert whole.startswith(written[0]) and whole[len(written[0]):].startswith(b"synthetic_1_00012_"), \
+        f"{committed.relative_to(ROOT)} is not what README's command writes: run it, then `recover train`"
 
 
 def test_rows_the_identities_prove_wrong_are_found(model, real_dir):
