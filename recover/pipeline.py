@@ -17,6 +17,7 @@ from .layout import Layout
 from .model import scorer_of
 from .narrative import stated_figures
 from .reconcile import reconcile
+from .reconcile.readings import readings_of
 from .report import Report, RowMatch
 from .template import TemplateChoice, choose
 
@@ -26,7 +27,8 @@ if TYPE_CHECKING:
 
 # The largest file read at all: a scanned report of many pages can reach a few hundred MB.
 MAX_FILE_BYTES = 500_000_000
-# A document counts as a report once this many rows are recognised with this probability.
+# A document counts as a report once it prints this many consecutive rows of one standard table,
+# each recognised with this probability and printing a cell for each of its columns.
 MIN_ROWS, MIN_PROBABILITY = 2, 0.5
 
 
@@ -199,10 +201,36 @@ def classify_layout(layout: Layout, model: RowClassifier | RowScorer | None = No
     return Classified(candidates, descriptions, choice, decoding, proba, tuple(scorer.classes_))
 
 
+def _prints_a_table(template: str, rows: list[AssignedRow]) -> bool:
+    """Whether the document lays out a standard table: MIN_ROWS candidates in a row, of one
+    table, each recognised and printing a cell for each of its columns.  Prose that only names the
+    rows (a manifest, a notice) has them scattered, a number or a quoted run each."""
+    run, last = 0, None
+    for row in rows:  # in the document's order
+        if row.probability < MIN_PROBABILITY or not _fills_its_columns(template, row):
+            run, last = 0, None
+            continue
+        follows = last is not None and row.candidate.index == last.candidate.index + 1 \
+            and row.key.split("/")[0] == last.key.split("/")[0]
+        run, last = (run + 1 if follows else 1), row
+        if run >= MIN_ROWS:
+            return True
+    return False
+
+
+def _fills_its_columns(template: str, row: AssignedRow) -> bool:
+    """Whether the row prints a cell for each of its columns (a grid's blanks hold their places),
+    or a run of digits that cuts into them one way only."""
+    if len(row.candidate.values) >= len(schema.printed_cells(template, row.key)):
+        return True
+    readings = readings_of(template, row)
+    return len(readings) == 1 and readings[0].how == "split"
+
+
 def recover_layout(layout: Layout, name: str, model: RowClassifier | RowScorer | None = None) -> Report:
     classified = classify_layout(layout, model)
     choice, rows = classified.choice, classified.rows
-    if sum(r.probability >= MIN_PROBABILITY for r in rows) < MIN_ROWS:
+    if not _prints_a_table(choice.template, rows):
         raise UnreadableDocumentError("none of the three standard tables was found", reason="not_a_report")
     text = layout.text()
     cells = reconcile(choice.template, rows, stated_figures(text))

@@ -96,3 +96,23 @@ def test_batch_of_good_documents_exits_0(tmp_path, seeds_dir):
     assert result.exit_code == 0, result.output
     assert len(list((out / "json").glob("*.json"))) == 5
     assert "5 documents: 5 ok" in result.output
+
+
+def test_a_manifest_that_names_the_rows_in_prose_is_not_a_report(tmp_path, fixtures_dir, real_dir):
+    # A site dump: reports beside the folder's manifest, a markdown table whose prose names the
+    # standard rows with a quoted figure each ("行政许可 '3705', 其他对外管理服务事项 '109024'") but
+    # lays out no table of them.
+    manifest = fixtures_dir / "site-dump" / "MANIFEST.md"
+    with pytest.raises(recover.UnreadableDocumentError) as error:
+        recover.recover_file(manifest)
+    assert error.value.reason == "not_a_report"
+    inputs = tmp_path / "dump"
+    inputs.mkdir()
+    (inputs / "MANIFEST.md").write_bytes(manifest.read_bytes())
+    (inputs / "203_xiaogan-gov-office-2020.txt").write_bytes((real_dir / "203_xiaogan-gov-office-2020.txt").read_bytes())
+    out = tmp_path / "out"
+    CliRunner().invoke(main, ["batch", str(inputs), "--out", str(out), "--no-progress"])
+    with open(out / "summary.csv", encoding="utf-8") as f:
+        summary = {row["document"]: row["outcome"] for row in csv.DictReader(f)}
+    # 203, a web excerpt of two rows of one table, laid out as a table: a report
+    assert summary == {"MANIFEST.md": "not_a_report", "203_xiaogan-gov-office-2020.txt": "flagged"}
