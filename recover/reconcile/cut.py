@@ -43,7 +43,7 @@ def settle_cut_row(template: str, row: AssignedRow, reading: RowReading, identit
     prefix = tuple(range(len(printed)))
     if _tightened(relevant, dict(around, **_placed(columns, printed, prefix, None))) is None:
         return []  # as read, the table does not add up: nothing here can be trusted to settle it
-    alone = {columns[i]: float(printed[i].value) for i in prefix}
+    alone = {columns[i]: _number(printed[i]) for i in prefix}
     for spot in spots:
         for last in (None, last_open) if last_open is not None else (None,):
             if spot == prefix and last is None:
@@ -69,7 +69,7 @@ def _closed(row: AssignedRow) -> bool:
 def _cut_short(last: Reading, column: str) -> Interval | None:
     """What the last printed number could be if the cut fell inside it.  None where it cannot:
     a count printed 0 (a count has no leading zero)."""
-    value = float(last.value)
+    value = _number(last)
     if schema.is_amount(column) or schema.may_be_negative(column) or value < 0:
         return (-math.inf if schema.may_be_negative(column) else 0.0, math.inf)
     return None if value == 0 else (value * 10, math.inf)
@@ -80,7 +80,7 @@ def _placed(columns: Sequence[str], printed: list[Reading], spot: tuple[int, ...
     """The row's cells with the printed numbers in the columns ``spot`` names, the others open."""
     out = {key: _open(key) for key in columns}
     for n, (i, r) in enumerate(zip(spot, printed)):
-        value = float(r.value)
+        value = _number(r)
         out[columns[i]] = last if last is not None and n == len(printed) - 1 else (value, value)
     return out
 
@@ -94,8 +94,8 @@ def _pinned(identities: Sequence[schema.Identity], cells: dict[str, CellResult],
             if key in skip or key in out:
                 continue
             cell = cells[key]
-            sure = cell.value is not None and not doubts(cell.flags)
-            out[key] = (float(cell.value), float(cell.value)) if sure else _open(key)
+            out[key] = (float(cell.value), float(cell.value)) if cell.value is not None and not doubts(cell.flags) \
+                else _open(key)
     return out
 
 
@@ -126,3 +126,9 @@ def _tightened(identities: Sequence[schema.Identity], bounds: dict[str, Interval
         if not changed:
             break
     return bounds
+
+
+def _number(reading: Reading) -> float:
+    """A printed reading's number (the cut row's readings are all numbers)."""
+    assert reading.value is not None
+    return float(reading.value)
