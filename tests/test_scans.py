@@ -77,6 +77,18 @@ def test_red_is_dropped_and_black_under_it_kept():
     assert gray[0, 0] > 200 and gray[20, 15] < 60 and gray[20, 25] < 60
 
 
+def test_lines_are_read_in_batches_of_similar_width_within_the_column_budget():
+    widths = [40, 38, 41, 300, 1500, 39, 320, 12, 980, 40] * 7
+    batches = scan._batches(widths)
+    assert sorted(i for batch in batches for i in batch) == list(range(len(widths)))
+    for batch in batches:
+        padded = len(batch) * max(widths[i] for i in batch)
+        if len(batch) > 1:  # only a line wider than the budget goes over it, alone
+            assert padded <= scan.REC_COLUMNS
+        assert sum(widths[i] for i in batch) >= (1 - scan.REC_PADDING) * padded
+    assert len(batches) < len(widths) / 3  # the narrow cells share their batches
+
+
 # --- doubt ------------------------------------------------------------------------------------
 
 

@@ -397,7 +397,10 @@ class Reading:
 
 REC_MODEL = "PP-OCRv6_rec_small.onnx"  # the recognition model the rapidocr wheel ships
 REC_HEIGHT = 48  # the model's input height
-REC_BATCH = 16
+# A batch's lines, each padded to the widest, hold at most this many columns between them: the
+# model's working memory grows with a batch's columns, and time goes on padding as on ink.
+REC_COLUMNS = 1024
+REC_PADDING = 0.1  # the share of a batch's columns that may be padding
 _NUMBER_CHARS = "0123456789.,-"
 
 
@@ -414,6 +417,8 @@ class _Recogniser:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = 1
         options.log_severity_level = 3
+        # no memory arena: it keeps the largest batch's memory for the life of the worker
+        options.enable_cpu_mem_arena = False
         model = importlib.resources.files("rapidocr") / "models" / REC_MODEL
         self.session = onnxruntime.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
         # the model carries its alphabet; class 0 is CTC's blank and the last a space
@@ -423,10 +428,8 @@ class _Recogniser:
 
     def __call__(self, images: list[np.ndarray]) -> list[Reading]:
         inputs = [self._input(im) for im in images]
-        order = sorted(range(len(inputs)), key=lambda i: inputs[i].shape[2])
         readings: list[Reading | None] = [None] * len(inputs)
-        for start in range(0, len(order), REC_BATCH):
-            chosen = order[start:start + REC_BATCH]
+        for chosen in _batches([x.shape[2] for x in inputs]):
             width = max(inputs[i].shape[2] for i in chosen)
             batch = np.zeros((len(chosen), 3, REC_HEIGHT, width), np.float32)
             for row, i in enumerate(chosen):
@@ -467,6 +470,23 @@ class _Recogniser:
         if digits and len(dropped) and dropped.max() > 0.2:
             digit_confidences.append(1 - float(dropped.max()))
         return Reading(normalize(text), confidences, digits, tuple(digit_confidences))
+
+
+def _batches(widths: list[int]) -> list[list[int]]:
+    """The lines (indices into ``widths``, their widths at the model's height) in batches of
+    similar width, narrowest first: a line joins the batch before it while the batch stays
+    within :data:`REC_COLUMNS` and :data:`REC_PADDING`; a line wider than that goes alone."""
+    batches: list[list[int]] = []
+    inked = 0  # the columns of the last batch's lines themselves
+    for i in sorted(range(len(widths)), key=widths.__getitem__):
+        padded = (len(batches[-1]) + 1) * widths[i] if batches else 0
+        if batches and padded <= REC_COLUMNS and inked + widths[i] >= (1 - REC_PADDING) * padded:
+            batches[-1].append(i)
+            inked += widths[i]
+        else:
+            batches.append([i])
+            inked = widths[i]
+    return batches
 
 
 @functools.cache
