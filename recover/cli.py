@@ -285,7 +285,7 @@ def train(data, out, seed, folds):
 @click.option("--out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="The label file to write.")
 @click.option("--model", type=click.Path(exists=True, dir_okay=False), help="A row classifier other than the shipped one.")
 @click.option("--trust-model", is_flag=True, help="Load --model whatever its sha256: only a file you made (a model the package does not know is refused).")
-@click.option("--prefill", is_flag=True, help="Fill the row column with the model's guess (check every line!).")
+@click.option("--prefill", is_flag=True, help="Fill the row column with the suggested row ID (check every line!).")
 @click.option("--order", type=click.Choice(["doubt", "document"]), default="doubt", show_default=True,
               help="Least certain rows first, or each document in reading order.")
 def label(paths, out, model, trust_model, prefill, order):
@@ -303,7 +303,7 @@ def label(paths, out, model, trust_model, prefill, order):
         except UnreadableDocumentError as e:
             click.echo(f"skipped {item.path}: {e}", err=True)
     if order == "doubt":  # rows the identities prove wrong first, then the least certain
-        rows.sort(key=lambda r: (not r.suggested, float(r.probability)))
+        rows.sort(key=lambda r: (r.suggested == r.predicted, float(r.probability)))
     write_rows(out, rows)
     click.echo(f"wrote {len(rows)} rows to {out}; put the correct row ID in the 'row' column", err=True)
 

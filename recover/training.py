@@ -1,12 +1,14 @@
 """Training data for the row classifier: plain labelled files, and how they are made.
 
 A training file is a tab-separated table, one row candidate a line: the document it came from,
-its index there, the model's guess and probability (when a person is labelling), the correct
-row ID in ``row``, the row's label and numbers as printed (``printed``, ``numbers``: for the person;
-the model does not read them), then the fields :func:`recover.classify.describe` gives (``label``
-without spaces, ``values`` and ``filled`` the count of numbers and of non-blank ones, …).  Files under
-``training_data/real`` hold hand-checked rows of real reports; ``training_data/synthetic``
-holds rows of generated reports, labelled by the generator that printed them.
+its index there, the model's guess, its probability and the row ID the tool suggests (when a person
+is labelling), the correct row ID in ``row``, the row's ``label`` and ``values`` as printed (spaces
+kept, the numbers themselves, `` | `` between cells: for the person; the model does not read them),
+then the fields :func:`recover.classify.describe` gives, the model's inputs (``own_label``: the
+label without spaces; ``value_count`` and ``filled``: how many numbers and how many non-blank ones;
+…).  Files under ``training_data/real`` hold hand-checked rows of real reports;
+``training_data/synthetic`` holds rows of generated reports, labelled by the generator that
+printed them.
 """
 from __future__ import annotations
 
@@ -19,13 +21,18 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import schema
+from .candidates import RowCandidate
 from .classify import FIELDS, RowClassifier
 from .model import save_model, sha256
 from . import readers
 
-COLUMNS = ("document", "index", "template", "predicted", "probability", "suggested", "row", "printed",
-           "numbers") + FIELDS
+# The model's inputs `label` and `values` are written as own_label and value_count: in the file a
+# person reads `label` and `values` as printed.
+FILE_COLUMN = {"label": "own_label", "values": "value_count"}
+COLUMNS = ("document", "index", "template", "predicted", "probability", "suggested", "row", "label",
+           "values") + tuple(FILE_COLUMN.get(f, f) for f in FIELDS)
 _INT_FIELDS = ("position", "values", "filled")
+VALUE_SEPARATOR = " | "  # between the printed numbers of a row: a blank cell stays visible
 
 
 @dataclass
@@ -37,10 +44,10 @@ class LabelledRow:
     template: str = ""
     predicted: str = ""
     probability: str = ""
-    suggested: str = ""  # the row ID the identities point to, where the prediction breaks one
+    suggested: str = ""  # the row ID the tool suggests: the prediction, or what mends a broken identity
     source: str = ""  # file:line, for messages
-    printed: str = ""  # the label as printed, spaces kept
-    numbers: str = ""  # the numbers as printed
+    printed_label: str = ""  # the label as printed, spaces kept
+    printed_values: str = ""  # the numbers as printed, VALUE_SEPARATOR between cells
 
     @property
     def source_kind(self) -> str:
@@ -50,7 +57,8 @@ class LabelledRow:
     def as_record(self) -> dict:
         return {"document": self.document, "index": self.index, "template": self.template,
                 "predicted": self.predicted, "probability": self.probability, "suggested": self.suggested,
-                "row": self.row, "printed": self.printed, "numbers": self.numbers, **self.description}
+                "row": self.row, "label": self.printed_label, "values": self.printed_values,
+                **{FILE_COLUMN.get(k, k): v for k, v in self.description.items()}}
 
     @property
     def key(self) -> tuple:
@@ -74,20 +82,26 @@ def write_rows(path: Path, rows: list[LabelledRow]) -> None:
 def read_rows(path: Path, unlabelled: Counter | None = None) -> list[LabelledRow]:
     """Read one training file; refuse a label that is not a row ID of the line's template (any
     template where the line states none), naming the file and line.  Lines with no label yet are
-    left out (and counted in ``unlabelled``, by file, where given)."""
+    left out (and counted in ``unlabelled``, by file, where given).  A file written before the label
+    and values were shown as printed (the model's inputs under their own names, ``printed`` and
+    ``numbers`` beside them) reads too."""
     valid = {t: set(schema.row_keys(t)) | {schema.NOT_A_ROW} for t in schema.TEMPLATES}
     anywhere = set(schema.all_row_keys())
     rows = []
     with open(path, encoding="utf-8", newline="") as f:
         reader = csv.DictReader(f, delimiter="\t")
-        missing = {"row", "label"} - set(reader.fieldnames or [])
+        names = set(reader.fieldnames or [])
+        older = "own_label" not in names and "label" in names
+        column = {k: k if older else FILE_COLUMN.get(k, k) for k in FIELDS}
+        printed_label, printed_values = ("printed", "numbers") if older else ("label", "values")
+        missing = {"row", column["label"]} - names
         if missing:
             raise LabelError(f"{path}: not a training file (no column {', '.join(sorted(missing))})")
         for line, record in enumerate(reader, start=2):
             label = (record.get("row") or "").strip()
             if not label:
                 if unlabelled is not None:
-                    unlabelled[str(path)] += 1
+                    unlabelled[os.path.relpath(path)] += 1
                 continue
             template = (record.get("template") or "").strip()
             if template and template not in valid:
@@ -96,17 +110,20 @@ def read_rows(path: Path, unlabelled: Counter | None = None) -> list[LabelledRow
                 raise LabelError(f"{path}:{line}: {label!r} is not a row ID of template {template or '2019 or 2021'} "
                                  f"(row IDs look like requests/new, active/fees, appeals/*; '{schema.NOT_A_ROW}' "
                                  "for a line that is not a data row)")
-            description = {k: record.get(k) or "" for k in FIELDS}
+            description = {k: record.get(column[k]) or "" for k in FIELDS}
             try:
                 for k in _INT_FIELDS:
                     description[k] = int(description[k] or 0)
                 index = int(record.get("index") or 0)
             except ValueError as e:
                 raise LabelError(f"{path}:{line}: {e}") from e
+            suggested = (record.get("suggested") or "").strip()
+            if suggested not in anywhere:
+                suggested = ""  # not a row ID: older files put the line's own place there
             rows.append(LabelledRow(record.get("document", ""), index, label, description, template,
                                     record.get("predicted", ""), record.get("probability", ""),
-                                    record.get("suggested", ""), f"{path}:{line}", record.get("printed", ""),
-                                    record.get("numbers", "")))
+                                    suggested, f"{path}:{line}", record.get(printed_label, ""),
+                                    record.get(printed_values, "")))
     return rows
 
 
@@ -246,18 +263,26 @@ def card_markdown(card: dict) -> str:
 
 def candidate_rows(path: Path, model: RowClassifier, prefill: bool = False) -> list[LabelledRow]:
     """A document's row candidates with the model's guess and probability, ready for a person
-    to label in the ``row`` column (already filled with the guess when ``prefill``).  Where the
-    identities prove a guess wrong — another row ID mends an identity it breaks — that ID is in
-    ``suggested``."""
+    to label in the ``row`` column (already filled with the suggestion when ``prefill``).
+    ``suggested`` is the row ID the tool suggests: the model's guess, or, where the identities
+    prove it wrong (another row ID mends an identity it breaks), that ID."""
     from .pipeline import classify_layout
 
     classified = classify_layout(readers.read(Path(path).read_bytes())[0], model)
     template = classified.choice.template
-    suggested = identity_suggestions(classified)
-    return [LabelledRow(Path(path).name, i, key if prefill else "", d, template, key, f"{p:.3f}",
-                        suggested.get(i, ""), printed=c.printed_label, numbers=" ".join(v.text for v in c.values))
-            for i, (c, d, key, p) in enumerate(zip(classified.candidates, classified.descriptions,
-                                                   classified.decoding.keys, classified.decoding.probabilities))]
+    mends = identity_suggestions(classified)
+    rows = []
+    for i, (c, d, key, p) in enumerate(zip(classified.candidates, classified.descriptions,
+                                           classified.decoding.keys, classified.decoding.probabilities)):
+        suggested = mends.get(i, key)
+        rows.append(LabelledRow(Path(path).name, i, suggested if prefill else "", d, template, key, f"{p:.3f}",
+                                suggested, printed_label=c.printed_label, printed_values=printed_values(c)))
+    return rows
+
+
+def printed_values(candidate: RowCandidate) -> str:
+    """A row candidate's numbers as printed, for a person reading a label file."""
+    return VALUE_SEPARATOR.join(v.text.strip() for v in candidate.values)
 
 
 def identity_suggestions(classified, alternatives: int = 3) -> dict[int, str]:

@@ -47,14 +47,52 @@ def test_train_outside_a_checkout_and_with_unlabelled_lines_says_so(tmp_path, mo
     assert result.exit_code == 1 and "no labelled rows" in result.output and "have no label" in result.output
 
 
-def test_the_label_file_shows_labels_and_numbers_as_printed(tmp_path, real_dir):
+def test_train_says_how_many_unlabelled_lines_it_left_out(tmp_path, monkeypatch, real_dir):
+    import csv
+    import json
+
+    monkeypatch.chdir(tmp_path)
+    rows = _label_file(real_dir / "209_bj-tongzhou-bureau-2019.txt", tmp_path / "labels.tsv")
+    for r in rows[:5]:
+        r["row"] = r["predicted"]
+    with open(tmp_path / "labels.tsv", "w", encoding="utf-8", newline="") as f:
+        writer = csv.DictWriter(f, list(rows[0]), delimiter="\t", lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    training = real_dir.parents[2] / "training_data" / "real"
+    result = _run("train", "--data", training, "--data", "labels.tsv", "--out", "m.joblib", "--folds", 1)
+    assert result.exit_code == 0, result.output
+    assert f"labels.tsv: {len(rows) - 5} lines have no label in the row column yet: left out" in result.output
+    assert json.loads((tmp_path / "m.card.json").read_text(encoding="utf-8"))["unlabelled"] == {"labels.tsv": len(rows) - 5}
+
+
+def _label_file(path, out, *args):
+    """`recover label`'s lines for one document, as dicts."""
     import csv
 
-    labels = tmp_path / "labels.tsv"
-    assert _run("label", real_dir.parent.parent.parent / "notebooks" / "data" / "english_report_2022.txt",
-                "--out", labels, "--order", "document").exit_code == 0
-    with open(labels, encoding="utf-8") as f:
-        rows = list(csv.DictReader(f, delimiter="\t"))
-    new = next(r for r in rows if r["label"].startswith("Newapplications"))
-    assert new["printed"].startswith("New applications") and new["numbers"].split() and \
-        len(new["numbers"].split()) == int(new["values"])
+    assert _run("label", path, "--out", out, *args).exit_code == 0
+    with open(out, encoding="utf-8") as f:
+        return list(csv.DictReader(f, delimiter="\t"))
+
+
+def test_the_label_file_shows_labels_and_numbers_as_printed(tmp_path, real_dir):
+    english = real_dir.parents[2] / "notebooks" / "data" / "english_report_2022.txt"
+    rows = _label_file(english, tmp_path / "labels.tsv", "--order", "document")
+    new = next(r for r in rows if r["own_label"].startswith("Newapplications"))
+    assert new["label"].startswith("New applications received")  # spaces kept
+    assert new["values"].split(" | ") == ["36", "3", "0", "0", "2", "0", "41"] and new["value_count"] == "7"
+    text = english.read_text(encoding="utf-8")
+    assert all(v in text for r in rows for v in r["values"].split(" | ") if v)
+
+
+def test_the_label_file_suggests_a_row_id_on_every_line(tmp_path, real_dir):
+    from recover import schema
+
+    report = real_dir / "301_huaian-gov-2024.pdf"
+    rows = _label_file(report, tmp_path / "labels.tsv")
+    ids = set(schema.row_keys("2021")) | {schema.NOT_A_ROW}
+    assert all(r["suggested"] in ids for r in rows)
+    assert sum(r["suggested"] == r["predicted"] != "none" for r in rows) >= 29  # the data rows, read right
+    assert all(r["row"] == "" for r in rows)
+    prefilled = _label_file(report, tmp_path / "prefilled.tsv", "--prefill")
+    assert all(r["row"] == r["suggested"] for r in prefilled)

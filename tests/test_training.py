@@ -14,7 +14,7 @@ from recover.cli import main
 from recover.model import ModelError, card_path, load_model, save_model
 from recover.pipeline import classify_layout
 from recover import readers
-from recover.training import COLUMNS, LabelError, fit, identity_suggestions, read_dir, read_rows
+from recover.training import COLUMNS, LabelError, fit, identity_suggestions, read_dir, read_rows, write_rows
 
 ROOT = Path(__file__).parents[1]
 TRAINING = ROOT / "training_data"
@@ -29,21 +29,52 @@ def label_file(tmp_path, lines: list[dict], name="labels.tsv"):
     return path
 
 
-LINE = {"document": "d.txt", "index": 0, "template": "2021", "row": "requests/new", "label": "一、本年新收政府信息公开申请数量",
-        "section": "requests", "position": 0, "values": 7, "filled": 7}
+LINE = {"document": "d.txt", "index": 0, "template": "2021", "row": "requests/new", "label": "一、本年新收 政府信息公开申请数量",
+        "values": "3 | 0 | 0 | 0 | 1 |  | 4", "own_label": "一、本年新收政府信息公开申请数量", "section": "requests",
+        "position": 0, "value_count": 7, "filled": 6}
 
 
 def test_a_label_file_reads_and_unlabelled_lines_wait(tmp_path):
     path = label_file(tmp_path, [LINE, dict(LINE, index=1, row="")])
     rows = read_rows(path)
-    assert len(rows) == 1 and rows[0].row == "requests/new" and rows[0].description["filled"] == 7
+    assert len(rows) == 1 and rows[0].row == "requests/new" and rows[0].description["filled"] == 6
+    assert rows[0].description["label"] == "一、本年新收政府信息公开申请数量" and rows[0].description["values"] == 7
+    assert (rows[0].printed_label, rows[0].printed_values) == ("一、本年新收 政府信息公开申请数量", "3 | 0 | 0 | 0 | 1 |  | 4")
+
+
+def test_a_label_file_reads_back_as_written(tmp_path):
+    path = label_file(tmp_path, [LINE, dict(LINE, index=1, row="none", suggested="requests/carried_over")])
+    again = tmp_path / "again.tsv"
+    write_rows(again, read_rows(path))
+    assert again.read_text(encoding="utf-8") == path.read_text(encoding="utf-8")
+
+
+def test_a_label_file_written_before_labels_were_shown_as_printed_still_reads(tmp_path):
+    path = tmp_path / "older.tsv"
+    path.write_text("document\tindex\ttemplate\tsuggested\trow\tprinted\tnumbers\tlabel\tsection\tvalues\tfilled\n"
+                    "d.txt\t0\t2021\t/somewhere/labels.tsv:2\trequests/new\t一、本年新收 申请\t3 0\t一、本年新收申请\t"
+                    "requests\t7\t6\n", encoding="utf-8")
+    [row] = read_rows(path)
+    assert row.description["label"] == "一、本年新收申请" and row.description["values"] == 7
+    assert (row.printed_label, row.printed_values, row.suggested) == ("一、本年新收 申请", "3 0", "")
+
+
+def test_training_files_suggest_row_ids_never_places():
+    # An older read_rows put each line's own file:line in `suggested`; the files were rewritten.
+    import csv
+
+    ids = set(recover.schema.all_row_keys()) | {""}
+    for path in TRAINING.rglob("*.tsv"):
+        with open(path, encoding="utf-8", newline="") as f:
+            bad = {r["suggested"] for r in csv.DictReader(f, delimiter="\t")} - ids
+        assert not bad, f"{path.name}: {sorted(bad)[:3]}"
 
 
 @pytest.mark.parametrize("bad, message", [
     (dict(LINE, row="requests/newly"), "3: 'requests/newly' is not a row ID of template 2021"),
     (dict(LINE, row="requests/other"), "is not a row ID of template 2021"),  # the 2019 row, in a 2021 report
     (dict(LINE, template="2020"), "template '2020' is not one of"),
-    (dict(LINE, values="seven"), "3:"),
+    (dict(LINE, value_count="seven"), "3:"),
 ])
 def test_a_bad_label_is_refused_with_its_line(tmp_path, bad, message):
     path = label_file(tmp_path, [LINE, bad])

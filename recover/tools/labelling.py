@@ -6,7 +6,7 @@ from __future__ import annotations
 from .. import readers, schema
 from ..candidates import RowCandidate, find_candidates
 from ..scoring import describe
-from ..training import LabelledRow
+from ..training import LabelledRow, printed_values
 from ..values import normalize
 from .synth import SyntheticReport, TRow
 
@@ -20,8 +20,8 @@ def label_synthetic(report: SyntheticReport) -> list[LabelledRow]:
     rows the generator printed, matched in order by label text and printed numbers."""
     candidates = find_candidates(readers.read(report.content.encode("utf-8"))[0])
     keys = _match_printed(candidates, report.printed)
-    return [LabelledRow(report.name, i, key, d, report.template, printed=c.printed_label,
-                        numbers=" ".join(v.text for v in c.values))
+    return [LabelledRow(report.name, i, key, d, report.template, printed_label=c.printed_label,
+                        printed_values=printed_values(c))
             for i, (c, key, d) in enumerate(zip(candidates, keys, describe(candidates)))]
 
 
