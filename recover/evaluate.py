@@ -30,6 +30,39 @@ RELIABILITY_BINS = (0.0, 0.5, 0.8, 0.9, 0.95, 0.99, 1.0)
 CONFIDENT = 0.99
 
 
+def reliability(judged: list[tuple[float, bool]]) -> list[tuple[float, float, int, float, float]]:
+    """Confidence bins against what happened: (low, high, count, mean confidence, share right)."""
+    table = []
+    for low, high in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
+        inside = [(c, r) for c, r in judged if low <= c < high or (high == 1.0 and c == 1.0)]
+        if inside:
+            table.append((low, high, len(inside), sum(c for c, _ in inside) / len(inside),
+                          sum(r for _, r in inside) / len(inside)))
+    return table
+
+
+def calibration_error(judged: list[tuple[float, bool]]) -> float:
+    """The expected calibration error: the mean gap between confidence and the share right, bin by bin."""
+    table = reliability(judged)
+    return sum(n * abs(conf - right) for _, _, n, conf, right in table) / max(sum(row[2] for row in table), 1)
+
+
+def confident_accuracy(judged: list[tuple[float, bool]]) -> float | None:
+    """The share right of those with confidence ≥ CONFIDENT (None where there are none)."""
+    sure = [r for c, r in judged if c >= CONFIDENT]
+    return sum(sure) / len(sure) if sure else None
+
+
+def calibration(judged: list[tuple[float, bool]]) -> dict:
+    """Confidences against what happened, as the summaries and the model card give them."""
+    confident = confident_accuracy(judged)
+    return {"ece": round(calibration_error(judged), 4),
+            "confident": sum(c >= CONFIDENT for c, _ in judged),
+            "confident_accuracy": None if confident is None else round(confident, 5),
+            "reliability": [{"confidence": f"{low:g}–{high:g}", "cells": n, "mean_confidence": round(conf, 4),
+                             "right": round(right, 4)} for low, high, n, conf, right in reliability(judged)]}
+
+
 @dataclass
 class DocumentScore:
     document: str
@@ -89,28 +122,21 @@ class Scores:
     def settled_rate(self) -> float:
         return self._sum("settled") / max(self._sum("cells"), 1)
 
+    @property
+    def judged(self) -> list[tuple[float, bool]]:
+        """Every cell's confidence, and whether it was right."""
+        return [j for d in self.documents for j in d.judged]
+
     def reliability(self) -> list[tuple[float, float, int, float, float]]:
-        """Confidence bins against what happened: (low, high, cells, mean confidence, share right)."""
-        judged = [j for d in self.documents for j in d.judged]
-        table = []
-        for low, high in zip(RELIABILITY_BINS, RELIABILITY_BINS[1:]):
-            inside = [(c, r) for c, r in judged if low <= c < high or (high == 1.0 and c == 1.0)]
-            if inside:
-                table.append((low, high, len(inside), sum(c for c, _ in inside) / len(inside),
-                              sum(r for _, r in inside) / len(inside)))
-        return table
+        return reliability(self.judged)
 
     @property
     def expected_calibration_error(self) -> float:
-        """The cells' mean gap between confidence and the share right, bin by bin."""
-        n = sum(row[2] for row in self.reliability())
-        return sum(cells * abs(conf - right) for _, _, cells, conf, right in self.reliability()) / max(n, 1)
+        return calibration_error(self.judged)
 
     @property
     def confident_accuracy(self) -> float | None:
-        """The share right of the cells with confidence ≥ 0.99 (None where there are none)."""
-        sure = [r for d in self.documents for c, r in d.judged if c >= CONFIDENT]
-        return sum(sure) / len(sure) if sure else None
+        return confident_accuracy(self.judged)
 
     def summary(self) -> dict:
         return {
@@ -125,10 +151,7 @@ class Scores:
             "not_in_batch": self.not_in_batch,
             "cells_to_check": self._sum("to_check"),
             "settled": round(self.settled_rate, 4),
-            "ece": round(self.expected_calibration_error, 4),
-            "confident_accuracy": None if self.confident_accuracy is None else round(self.confident_accuracy, 5),
-            "reliability": [{"confidence": f"{low:g}–{high:g}", "cells": n, "mean_confidence": round(conf, 4),
-                             "right": round(right, 4)} for low, high, n, conf, right in self.reliability()],
+            **calibration(self.judged),
         }
 
 

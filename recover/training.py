@@ -16,6 +16,7 @@ import csv
 import os
 import random
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -196,9 +197,65 @@ def cross_validate(rows: list[LabelledRow], folds: int = 5, seed: int = 0) -> Ro
     return measure(truth, predicted)
 
 
-def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5) -> dict:
-    """Fit on every labelled row under ``data``, measure by cross-validation, and write the
-    model with its card (JSON and Markdown)."""
+def held_out(rows: list[LabelledRow], seed: int = 0, documents: Sequence[Path] = ()) -> dict | None:
+    """Confidence against what happened on documents never trained on: leave-one-document-out over
+    the documents with hand-labelled rows.  Each is held out in turn and the model fitted on every
+    other row; its rows are decoded as a report is (each row's probability against its label) and,
+    where the document and its truth are in one of ``documents`` (folders with truth/ inside), it
+    is recovered (each cell's confidence against the truth)."""
+    from .errors import UnreadableDocumentError
+    from .evaluate import Scores, calibration, cells_by_document, load_truth, score
+    from .pipeline import recover_file
+
+    hand = sorted({r.document for r in rows if r.source_kind == "hand"})
+    if len(hand) < 2:
+        return None
+    readable: dict[str, tuple[Path, dict]] = {}  # document → its file and its truth
+    for directory in map(Path, documents):
+        for name, record in (load_truth(directory / "truth") if (directory / "truth").is_dir() else {}).items():
+            if (directory / name).is_file():
+                readable[name] = (directory / name, record)
+    judged_rows, cell_scores, unmeasured = [], [], {}
+    for document in hand:
+        try:
+            model = fit([r for r in rows if r.document != document], seed)
+        except ValueError as e:  # the other rows alone cannot be fitted (a few lines, no label text)
+            unmeasured[document] = f"the other rows cannot be fitted alone: {e}"
+            continue
+        own = sorted((r for r in rows if r.document == document), key=lambda r: r.index)
+        decoding = model.decode([r.description for r in own], own[0].template or schema.TEMPLATES[0])
+        judged_rows += [(p, key == r.row) for key, p, r in zip(decoding.keys, decoding.probabilities, own)]
+        if document in readable:
+            path, truth = readable[document]
+            try:
+                report = recover_file(path, model)
+                report.document = document
+                cells = cells_by_document(report.records())
+            except UnreadableDocumentError:
+                cells = {}
+            cell_scores += score({document: truth}, {document: cells.get(document, {})}).documents
+    if not judged_rows:
+        return None
+    cells_held_out = Scores(cell_scores)
+    return {
+        "method": f"leave-one-document-out over the {len(hand)} documents with hand-labelled rows: each held out "
+                  "in turn, the model fitted on every other row",
+        "unmeasured": unmeasured,
+        "rows": {"documents": len(hand) - len(unmeasured), "rows": len(judged_rows),
+                 "accuracy": round(sum(r for _, r in judged_rows) / len(judged_rows), 4), **calibration(judged_rows)},
+        "cells": {"documents": len(cell_scores), "cells": sum(d.cells for d in cell_scores),
+                  "accuracy": round(cells_held_out.cell_accuracy, 4), "silent_errors": cells_held_out.silent_errors,
+                  "to_check": sum(d.to_check for d in cell_scores), **calibration(cells_held_out.judged)}
+        if cell_scores else None,
+    }
+
+
+def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5, documents: Sequence[Path] = (),
+                   measure_held_out: bool = True) -> dict:
+    """Fit on every labelled row under ``data``, measure by cross-validation and, where
+    ``measure_held_out``, the confidence on documents held out (see :func:`held_out`; cells where
+    ``documents`` hold the documents and their truth), and write the model with its card (JSON and
+    Markdown)."""
     unlabelled: Counter = Counter()
     rows = read_dir(*data, unlabelled=unlabelled)
     if not rows:
@@ -206,6 +263,7 @@ def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5) -
                          + (f" ({sum(unlabelled.values())} lines have no label in the row column yet)"
                             if unlabelled else ""))
     metrics = cross_validate(rows, folds, seed) if folds > 1 else None
+    calibrated = held_out(rows, seed, documents) if measure_held_out else None
     model = fit(rows, seed)
     files = sorted({p for d in data for p in (Path(d).rglob("*.tsv") if Path(d).is_dir() else [Path(d)])})
     card = {
@@ -223,6 +281,7 @@ def train_and_save(data: list[Path], out: Path, seed: int = 0, folds: int = 5) -
         "rows_per_id": dict(sorted(Counter(r.row for r in rows).items())),
         "unlabelled": dict(sorted(unlabelled.items())),  # lines left out: no label yet
         "cross_validation": {"folds": folds, **metrics.as_dict()} if metrics else None,
+        "held_out": calibrated,
     }
     card = save_model(model, out, card)
     out.with_suffix(".card.md").write_text(card_markdown(card), encoding="utf-8")
@@ -247,14 +306,23 @@ def card_markdown(card: dict) -> str:
                   *[f"| `{k}` | {v['rows']} | {v['accuracy']:.2%} |" for k, v in cv["per_row"].items()], "",
                   "## Most frequent confusions", "", "| true | predicted | count |", "|---|---|---|",
                   *[f"| `{c['true']}` | `{c['predicted']}` | {c['count']} |" for c in cv["confusions"][:20]], ""]
-    confidence = card.get("cell_confidence")  # measured on real reports with this model, by evaluate
-    if confidence:
-        lines += [f"## Cell confidence against what happened ({confidence['measured_on']})", "",
-                  f"{confidence['cells']} cells; expected calibration error {confidence['ece']:.4f}; "
-                  f"cells with confidence ≥ 0.99 right: {confidence['confident_accuracy']:.3%}", "",
-                  "| confidence | cells | mean confidence | right |", "|---|---|---|---|",
-                  *[f"| {b['confidence']} | {b['cells']} | {b['mean_confidence']:.4f} | {b['right']:.2%} |"
-                    for b in confidence["reliability"]], ""]
+    held = card.get("held_out")
+    if held:
+        lines += ["## Confidence on documents never trained on", "", f"Measured by {held['method']}.", ""]
+        for what, measured in (("rows", held["rows"]), ("cells", held["cells"])):
+            if not measured:
+                continue
+            noun = "row" if what == "rows" else "cell"
+            confident = measured["confident_accuracy"]
+            lines += [f"### {noun.capitalize()}s: {measured[what]} from {measured['documents']} documents, "
+                      f"{measured['accuracy']:.2%} right", "",
+                      f"Expected calibration error {measured['ece']:.4f}; {measured['confident']} {noun}s with "
+                      f"confidence ≥ 0.99, right: " + ("none" if confident is None else f"{confident:.3%}")
+                      + (f"; silent errors {measured['silent_errors']}, cells to check {measured['to_check']}"
+                         if what == "cells" else ""), "",
+                      "| confidence | count | mean confidence | right |", "|---|---|---|---|",
+                      *[f"| {b['confidence']} | {b['cells']} | {b['mean_confidence']:.4f} | {b['right']:.2%} |"
+                        for b in measured["reliability"]], ""]
     return "\n".join(lines)
 
 

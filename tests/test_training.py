@@ -14,7 +14,7 @@ from recover.cli import main
 from recover.model import ModelError, card_path, load_model, save_model
 from recover.pipeline import classify_layout
 from recover import readers
-from recover.training import COLUMNS, LabelError, fit, identity_suggestions, read_dir, read_rows, write_rows
+from recover.training import COLUMNS, LabelError, LabelledRow, fit, identity_suggestions, read_dir, read_rows, write_rows
 
 ROOT = Path(__file__).parents[1]
 TRAINING = ROOT / "training_data"
@@ -97,15 +97,29 @@ def test_training_is_reproducible(tmp_path):
     assert np.array_equal(a.predict_proba(X), b.predict_proba(X))
 
 
-def test_recover_train_writes_the_model_and_a_true_card(tmp_path):
+def test_recover_train_writes_the_model_and_a_true_card(tmp_path, fixtures_dir):
     out = tmp_path / "model" / "m.joblib"
-    result = CliRunner().invoke(main, ["train", "--data", str(TRAINING / "real"), "--out", str(out), "--folds", "2"])
+    result = CliRunner().invoke(main, ["train", "--data", str(TRAINING / "real"), "--out", str(out), "--folds", "2",
+                                       "--documents", str(fixtures_dir / "real"), "--documents", str(fixtures_dir / "seeds")])
     assert result.exit_code == 0, result.output
     card = json.loads(card_path(out).read_text(encoding="utf-8"))
     assert card["sha256"] and card["templates"] == ["2021", "2019"] and card["scikit_learn"]
     assert len(card["training_files"]) == 15 and all(len(f["sha256"]) == 64 for f in card["training_files"])
     assert card["rows_per_id"]["requests/new"] >= 10 and "accuracy" in card["cross_validation"]
-    assert out.with_suffix(".card.md").read_text(encoding="utf-8").startswith("# Model card")
+    # every hand-labelled document held out in turn: its rows, and its cells against its truth
+    rows, cells = card["held_out"]["rows"], card["held_out"]["cells"]
+    assert rows["documents"] == 15 and rows["rows"] == card["rows"] and cells["documents"] == 15
+    assert cells["cells"] == sum(len(json.loads(p.read_text(encoding="utf-8"))["cells"])
+                                 for p in [*(fixtures_dir / "real" / "truth").glob("*.json"),
+                                           *(fixtures_dir / "seeds" / "truth").glob("*.json")])
+    for what, measured in (("rows", rows), ("cells", cells)):
+        bins = measured["reliability"]
+        assert sum(b["cells"] for b in bins) == measured[what]
+        gap = sum(b["cells"] * abs(b["mean_confidence"] - b["right"]) for b in bins) / sum(b["cells"] for b in bins)
+        assert abs(gap - measured["ece"]) < 1e-3 and 0 <= measured["ece"] <= 1
+    text = out.with_suffix(".card.md").read_text(encoding="utf-8")
+    assert text.startswith("# Model card") and "## Confidence on documents never trained on" in text
+    assert f"Expected calibration error {cells['ece']:.4f}" in text
     assert isinstance(load_model(out, sha256=card["sha256"]), recover.classify.RowClassifier)
 
 
@@ -131,6 +145,30 @@ def test_a_model_from_another_scikit_learn_says_so(tmp_path, model):
     card_path(path).write_text(json.dumps(card))
     with pytest.warns(UserWarning, match="scikit-learn 0.1.0"):
         load_model(path, sha256=card["sha256"])
+
+
+def test_a_document_whose_others_cannot_be_fitted_alone_is_left_unmeasured():
+    from recover.training import held_out
+
+    real = [r for r in read_dir(TRAINING / "real") if r.document == "207_jiande-transport-2021.txt"]
+    blank = LabelledRow("blank.txt", 0, "none", dict(real[0].description, label="", context="", heading="",
+                                                        prev_label="", next_label=""), "2021", source="x:2")
+    measured = held_out(real + [blank])
+    assert list(measured["unmeasured"]) == ["207_jiande-transport-2021.txt"]
+    assert measured["rows"]["documents"] == 1 and measured["rows"]["rows"] == 1 and measured["cells"] is None
+
+
+def test_the_shipped_models_confidence_held_out_meets_its_goals_and_readme_says_so():
+    from recover.model import shipped_model_path
+
+    card = json.loads(card_path(shipped_model_path()).read_text(encoding="utf-8"))
+    cells = card["held_out"]["cells"]
+    assert cells["documents"] == 15 and cells["silent_errors"] == 0
+    assert cells["ece"] <= 0.02 and cells["confident_accuracy"] >= 0.999
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert f"ECE {cells['ece']:.4f}" in readme and f"ECE {card['held_out']['rows']['ece']:.4f}" in readme
+    for b in cells["reliability"]:
+        assert f"| {b['confidence']} | {b['cells']} | {b['mean_confidence']:.4f} | {b['right']:.2%} |" in readme
 
 
 def test_the_shipped_model_matches_its_card():
