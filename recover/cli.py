@@ -331,8 +331,11 @@ def label(paths, out, model, trust_model, prefill, order):
 @click.option("--kinds", default="pdf,docx,scan", show_default=True,
               help="Comma-separated: pdf, docx, scan, and the degraded scans photo, stamped, fax.")
 @click.option("--dpi", default=200, show_default=True, help="Resolution of the scans.")
+@click.option("--printed", is_flag=True,
+              help="With --truth: scan the reports that are PDFs as they were printed, not rebuilt from "
+                   "their truth (scan kinds only).")
 @click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-def render(truth_dir, count, seed, kinds, dpi, out):
+def render(truth_dir, count, seed, kinds, dpi, printed, out):
     """Render reports as Word, digital PDF and scans, each with its truth, for tests and benchmarks."""
     render_ = _tooling("render", needs=("reportlab",))
 
@@ -342,11 +345,13 @@ def render(truth_dir, count, seed, kinds, dpi, out):
         raise click.BadParameter(f"unknown kinds: {', '.join(sorted(unknown))}", param_hint="--kinds")
     if bool(truth_dir) == bool(count):
         raise click.UsageError("give either --truth DIR or --synthetic N")
+    if printed and (count or set(chosen) - set(render_.SCANNED)):
+        raise click.UsageError(f"--printed scans real reports (--truth) as {', '.join(render_.SCANNED)} only")
     if truth_dir:
         if not any(truth_dir.glob("*.json")):
             hint = f"; did you mean {truth_dir / 'truth'}?" if (truth_dir / "truth").is_dir() else ""
             raise click.UsageError(f"no truth files (*.json) in {truth_dir}{hint}", )
-        written = render_.render_real(truth_dir, out, chosen, dpi)
+        written = (render_.render_printed if printed else render_.render_real)(truth_dir, out, chosen, dpi)
     else:
         written = render_.render_synthetic(seed, count, out, chosen, dpi)
     click.echo(f"wrote {written} documents to {out} (truth in {out}/truth)", err=True)

@@ -96,3 +96,20 @@ def test_the_label_file_suggests_a_row_id_on_every_line(tmp_path, real_dir):
     assert all(r["row"] == "" for r in rows)
     prefilled = _label_file(report, tmp_path / "prefilled.tsv", "--prefill")
     assert all(r["row"] == r["suggested"] for r in prefilled)
+
+
+def test_render_printed_scans_the_real_pdfs_as_they_were_printed(tmp_path, real_dir):
+    import json
+
+    import pypdfium2
+
+    result = _run("render", "--truth", real_dir / "truth", "--printed", "--kinds", "scan", "--dpi", 72, "--out", tmp_path)
+    assert result.exit_code == 0, result.output
+    scans = sorted(p.name for p in tmp_path.glob("*.pdf"))
+    assert scans == ["301_huaian-gov-2024_printed_scan72.pdf"]  # the only PDF among the real reports here
+    document = pypdfium2.PdfDocument(str(tmp_path / scans[0]))
+    assert len(document) == 6 and not document[0].get_textpage().get_text_range().strip()  # pages, no text
+    truth = json.loads((tmp_path / "truth" / f"{scans[0]}.json").read_text(encoding="utf-8"))
+    assert truth["document"] == scans[0] and len(truth["cells"]) == 200
+    result = _run("render", "--truth", real_dir / "truth", "--printed", "--kinds", "docx", "--out", tmp_path)
+    assert result.exit_code == 2 and "--printed scans real reports" in result.output

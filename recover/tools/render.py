@@ -28,7 +28,8 @@ FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/
               "/usr/share/fonts/truetype/arphic/uming.ttc")
 # scans as users have them too: phone photos, stamped with the agency's red seal, faxed
 DEGRADED = ("photo", "stamped", "fax")
-KINDS = ("pdf", "docx", "scan", *DEGRADED)
+SCANNED = ("scan", *DEGRADED)
+KINDS = ("pdf", "docx", *SCANNED)
 DEGRADED_DPI = 150  # photos and faxes come at 150 dpi; stamped scans at the scan's resolution
 
 
@@ -255,11 +256,17 @@ def render(name: str, blocks: list, kind: str, dpi: int = 200, seed: int = 0, ag
     pdf = to_pdf(signed(blocks, agency) if kind == "stamped" else blocks)
     if kind == "pdf":
         return [Rendered(name, pdf, ".pdf")]
+    return [scanned_as(name, pdf, kind, dpi, seed, agency)]
+
+
+def scanned_as(name: str, pdf: bytes, kind: str, dpi: int = 200, seed: int = 0, agency: str = "") -> Rendered:
+    """A PDF's pages as a scan of ``kind`` (``scan`` or one of :data:`DEGRADED`), as an
+    image-only PDF."""
     if kind == "scan":
-        return [Rendered(f"{name}_scan{dpi}", images_to_pdf(to_scan_images(pdf, dpi=dpi, seed=seed), dpi), ".pdf")]
+        return Rendered(f"{name}_scan{dpi}", images_to_pdf(to_scan_images(pdf, dpi=dpi, seed=seed), dpi), ".pdf")
     dpi = dpi if kind == "stamped" else DEGRADED_DPI
     images = degraded_images(pdf, kind, random.Random(f"{name}-{kind}-{seed}"), dpi, agency)
-    return [Rendered(f"{name}_{kind}", images_to_pdf(images, dpi), ".pdf")]
+    return Rendered(f"{name}_{kind}", images_to_pdf(images, dpi), ".pdf")
 
 
 def signed(blocks: list, agency: str) -> list:
@@ -334,6 +341,22 @@ def render_real(truth_dir: Path, out: Path, kinds=KINDS, dpi: int = 200) -> int:
         blocks = blocks_from_truth(truth["template"], truth["cells"], prose)
         for kind in kinds:
             write(render(Path(truth["document"]).stem, blocks, kind, dpi=dpi, agency=truth.get("agency", "")),
+                  out, truth)
+            count += 1
+    return count
+
+
+def render_printed(truth_dir: Path, out: Path, kinds=SCANNED, dpi: int = 200) -> int:
+    """Scan the real reports that are PDFs as they were printed (their own layout, not the form
+    rebuilt from their truth): each in each kind of scan."""
+    count = 0
+    for path in sorted(Path(truth_dir).glob("*.json")):
+        truth = json.loads(path.read_text(encoding="utf-8"))
+        source = Path(truth_dir).parent / truth["document"]
+        if source.suffix.lower() != ".pdf" or not source.exists():
+            continue
+        for kind in kinds:
+            write([scanned_as(f"{source.stem}_printed", source.read_bytes(), kind, dpi, agency=truth.get("agency", ""))],
                   out, truth)
             count += 1
     return count
