@@ -112,6 +112,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     texts = [r.text for r in readings]
     sure: set[int] = set()
     unreadable = set()
+    numbers: dict[tuple | None, int] = {}  # a table cell's lines that read as numbers
     for i in _number_cells(pieces, texts):
         reading = readings[i]
         if any(is_cjk(ch) for ch in texts[i]):
@@ -122,6 +123,11 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
             unreadable.add(pieces[i].cell)
         if texts[i] == reading.digits and min(reading.digit_confidences, default=0) >= SURE_DIGIT:
             sure.add(i)
+        numbers[pieces[i].cell] = numbers.get(pieces[i].cell, 0) + looks_like_value(texts[i], ocr=True)
+    # A cell that holds two lines of numbers is two rows' cells whose rule between them was lost
+    # (a fax's broken line): their digits run together would be a number nobody printed, and
+    # one the row's identity may well confirm.  Such a cell is a value unread.
+    unreadable |= {cell for cell, count in numbers.items() if count > 1}
     return _assemble(pieces, texts, sure, unreadable, grids, page, (image.width, image.height), scale)
 
 
