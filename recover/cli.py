@@ -80,7 +80,7 @@ def batch(paths, out, jobs, resume, formats, include, exclude, time_limit, memor
         if skipped not in filtered:
             click.echo(f"  skipped: {skipped.path}: {skipped.reason}", err=True)
     if filtered:
-        click.echo(f"  skipped {len(filtered)} files by --include/--exclude", err=True)
+        click.echo(f"  skipped {len(filtered)} file{'s' if len(filtered) != 1 else ''} by --include/--exclude", err=True)
     if not found.inputs:
         _could_not_run("no documents found under the paths given")
     show = sys.stderr.isatty() if progress is None else progress

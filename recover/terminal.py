@@ -7,7 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import printed, schema
-from .cells import INFERRED, UNKNOWN
+from .cells import INFERRED, UNKNOWN, doubts
 from .excel import SHEETS
 from .report import Report
 from .values import format_value
@@ -61,7 +61,7 @@ def _cell(cell) -> Text:
         style, mark = _UNKNOWN_MARK
         return Text(mark, style=style)
     text = format_value(cell.value)
-    if cell.flags:
+    if doubts(cell.flags):  # a flag that only informs (kept as printed, converted) marks nothing
         style, mark = _DOUBT_MARK
         return Text(text + mark, style=style)
     return Text(text, style=_INFERRED_STYLE if cell.status == INFERRED else "")

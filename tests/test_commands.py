@@ -27,6 +27,13 @@ def test_show_marks_a_flagged_cell_and_says_why_a_file_is_not_read(real_dir, fix
     assert result.exit_code == 1 and "none of the three standard tables was found (not_a_report)" in result.output
 
 
+def test_show_marks_no_cell_whose_flags_only_inform(real_dir):
+    # 102's published totals do not add up: kept as printed, flagged to inform, nothing in doubt
+    out = _run("show", real_dir / "102_pingtan-2020.html").output
+    assert "0 in doubt" in out
+    assert out.count("*") == 1  # the legend's "* in doubt" only
+
+
 def test_synth_without_an_output_says_what_to_give(tmp_path):
     result = _run("synth", "--seed", 1, "--count", 5)
     assert result.exit_code == 2 and "give --documents DIR" in result.output
