@@ -74,6 +74,10 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
     if by_header is not None and row.candidate.aligned:
         # The layout keeps true positions: the header says where each value belongs.
         return [reading(by_header, how="header" if in_place is None or not _same(by_header, in_place) else "direct")]
+    if row.candidate.ends_document and len(filled) < n and not any(c.glued for c in filled):
+        # The document is cut inside this row: its numbers are read in order, but a cell may as
+        # well be missing before the cut (trailing merged-cell residue may pad it to its width).
+        return [reading(filled + [None] * (n - len(filled)), flags=("row_cut_off",), how="prefix")]
     if in_place is not None:
         return [reading(in_place)]
     if by_header is not None and len(values) >= n:  # a text grid whose empty slots line up with its header's
@@ -87,8 +91,7 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
         if splits:
             return splits
     if len(filled) < n:
-        if row.candidate.ends_document:  # the document is cut inside this row
-            # Its numbers are read in order, but a cell may as well be missing before the cut.
+        if row.candidate.ends_document:  # cut inside a run of digits: read as above
             return [reading(filled + [None] * (n - len(filled)), flags=("row_cut_off",), how="prefix")]
         spots = placements(len(filled), n, MAX_PLACEMENTS) or []
         # Which columns the printed numbers fill is left to the identities; where they cannot
