@@ -28,8 +28,9 @@ if TYPE_CHECKING:
 # The largest file read at all: a scanned report of many pages can reach a few hundred MB.
 MAX_FILE_BYTES = 500_000_000
 # A document counts as a report once it prints this many consecutive rows of one standard table,
-# each recognised with this probability and printing a cell for each of its columns.
-MIN_ROWS, MIN_PROBABILITY = 2, 0.5
+# each recognised with this probability and printing a cell for each of its columns, or MIN_RUN
+# consecutive rows however few numbers each prints.
+MIN_ROWS, MIN_RUN, MIN_PROBABILITY = 2, 5, 0.5
 
 
 def recover_file(path: str | Path, model: RowClassifier | RowScorer | None = None) -> Report:
@@ -202,18 +203,23 @@ def classify_layout(layout: Layout, model: RowClassifier | RowScorer | None = No
 
 
 def _prints_a_table(template: str, rows: list[AssignedRow]) -> bool:
-    """Whether the document lays out a standard table: MIN_ROWS candidates in a row, of one
-    table, each recognised and printing a cell for each of its columns.  Prose that only names the
-    rows (a manifest, a notice) has them scattered, a number or a quoted run each."""
-    run, last = 0, None
+    """Whether the document lays out a standard table: consecutive candidates recognised as rows of
+    one table, MIN_ROWS of them each printing a cell for each of its columns, or MIN_RUN however
+    few numbers each prints (a copy that lost its blanks).  Prose that only names the rows (a
+    manifest, a notice) has them scattered, a number or a quoted run each."""
+    full = run = 0
+    last = None
     for row in rows:  # in the document's order
-        if row.probability < MIN_PROBABILITY or not _fills_its_columns(template, row):
-            run, last = 0, None
+        if row.probability < MIN_PROBABILITY:
+            full = run = 0
+            last = None
             continue
         follows = last is not None and row.candidate.index == last.candidate.index + 1 \
             and row.key.split("/")[0] == last.key.split("/")[0]
-        run, last = (run + 1 if follows else 1), row
-        if run >= MIN_ROWS:
+        run = run + 1 if follows else 1
+        full = (full + 1 if follows else 1) if _fills_its_columns(template, row) else 0
+        last = row
+        if full >= MIN_ROWS or run >= MIN_RUN:
             return True
     return False
 
