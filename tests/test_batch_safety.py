@@ -152,7 +152,7 @@ def test_every_regular_file_is_read_once_and_every_skipped_one_said(tmp_path, mo
     assert [i.name for i in only.inputs] == ["page.mht"]
     assert all(s.reason in ("matched by no --include",) or "already read" in s.reason for s in only.skipped)
     result = batch(docs, "--out", tmp_path / "out", "--exclude", "*.log")
-    assert "skipped 1 files by --include/--exclude" in result.stderr
+    assert "skipped 1 file by --include/--exclude" in result.stderr
     assert "already read (a link back to it)" in result.stderr
     assert len(summary(tmp_path / "out")) == 7
 
