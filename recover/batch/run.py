@@ -110,10 +110,16 @@ def recover_one(item: Input, model=None, limits: Limits = Limits()) -> tuple[Rep
                         if limits.memory_mb else "ran out of memory reading this document")
     except Exception as e:  # a bug must cost one document, not the batch
         report = Report(item.name, error=printable(f"internal error ({type(e).__name__}: {e})"))
+    return _named(report, item), digest
+
+
+def _named(report: Report, item: Input) -> Report:
+    """The report under its name in the batch; a failed one's agency and year as the file's name
+    says them (it may still say whose and which year)."""
     report.document = item.name
-    if report.error and not report.year:  # the file's name may still say whose and which year
+    if report.error and not report.year:
         report.agency, report.year = agency_and_year(printable(item.path.stem))
-    return report, digest
+    return report
 
 
 class _TimeUp(BaseException):
@@ -369,8 +375,7 @@ def _run_local(todo: list[tuple[Input, dict]], setup: dict, jobs: int, limits: L
 
     def failed(job: tuple[Input, dict], error: str) -> Outcome:
         item, task = job
-        report = Report(item.name, error=error)
-        report.agency, report.year = agency_and_year(printable(item.path.stem))
+        report = _named(Report(item.name, error=error), item)
         return save_pieces(out, task, _as_manifest_says(report, task), "", setup["options"], setup["xlsx"])
 
     try:
@@ -496,8 +501,8 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
             task = {"path": os.fspath(item.path.absolute()), "shown": printable(str(item.path)), "name": item.name,
                     "agency": agency, "year": year}
             record = _record(out, item.name) if resume else None
-            if record and record["path"] == printable(str(item.path)) and record["options"] == options \
-                    and record["xlsx"] == xlsx and _manifest_kept(record, agency, year) \
+            if record and record["path"] == task["shown"] and record["options"] == options \
+                    and record["xlsx"] == xlsx and record.get("manifest") == _manifest_of(task) \
                     and record["sha256"] and record["sha256"] == _content_sha256(item.path):
                 done += 1
                 if on_done:
@@ -528,12 +533,6 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
         result.slowest, result.worker_peak_mb = slowest, peak_mb
         result.resumed = done
         return result
-
-
-def _manifest_kept(record: dict, agency, year) -> bool:
-    """Whether the manifest says what it said when the document was read (or nothing, then and now)."""
-    said = record.get("manifest")
-    return said == (None if agency is None and year is None else [agency, year])
 
 
 @contextmanager
