@@ -39,6 +39,14 @@ def _check_model(model: str | None, trust: bool) -> None:
         raise click.ClickException(str(e)) from e
 
 
+def _load_model(model: str | None, trust: bool):
+    """The row classifier, loaded once, or a clear message why it may not be."""
+    try:
+        return load_model(model, trust=trust)
+    except ModelError as e:
+        raise click.ClickException(str(e)) from e
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--out", "out", required=True, type=click.Path(file_okay=False, path_type=Path),
@@ -309,8 +317,7 @@ def label(paths, out, model, trust_model, prefill, order):
     from .errors import UnreadableDocumentError
     from .training import candidate_rows, write_rows
 
-    _check_model(model, trust_model)
-    classifier = load_model(model, trust=trust_model)
+    classifier = _load_model(model, trust_model)
     rows = []
     for item in find_inputs(paths):
         try:
@@ -433,9 +440,9 @@ def show(path, model, trust_model, doubts):
     from .pipeline import recover_file
     from .terminal import report_view
 
-    _check_model(model, trust_model)
+    classifier = _load_model(model, trust_model)
     try:
-        report = recover_file(path, load_model(model, trust=trust_model))
+        report = recover_file(path, classifier)
     except UnreadableDocumentError as e:
         raise click.ClickException(f"{path}: {e} ({e.reason})") from e
     # Into a pipe or a file, wide enough for the requests table (a terminal says its own width).
