@@ -107,25 +107,59 @@ def _tightened(identities: Sequence[schema.Identity], bounds: dict[str, Interval
     """Each cell's bounds narrowed by the identities (each side's sum bounds every cell on
     it), or None where they cannot all hold."""
     bounds = dict(bounds)
+    # A side's sums are kept as a finite part and a count of infinite bounds (a lower bound can
+    # only be -inf, an upper one +inf), and a cell's rest is its side's sum less its own, rather
+    # than summed afresh for each cell: the cells identities join are counts, and whole numbers
+    # (below 2**53) add up exactly in any order.  An identity none of whose cells changed since it
+    # last changed nothing is passed over: it would again.
+    touching: dict[str, list[int]] = {}
+    for n, identity in enumerate(identities):
+        for key in identity.cells:
+            touching.setdefault(key, []).append(n)
+    dirty = [True] * len(identities)
     for _ in range(MAX_PASSES):
         changed = False
-        for identity in identities:
+        for n, identity in enumerate(identities):
+            if not dirty[n]:
+                continue
+            dirty[n] = False
             for side, other in ((identity.left, identity.right), (identity.right, identity.left)):
-                other_low = sum(bounds[c][0] for c in other)
-                other_high = sum(bounds[c][1] for c in other)
+                other_low, other_low_open, other_high, other_high_open = _sums(bounds, other)
+                other_low = -math.inf if other_low_open else other_low
+                other_high = math.inf if other_high_open else other_high
+                low_sum, low_open, high_sum, high_open = _sums(bounds, side)
                 for key in side:
-                    rest_low = sum(bounds[c][0] for c in side if c != key)
-                    rest_high = sum(bounds[c][1] for c in side if c != key)
                     low, high = bounds[key]
+                    # The rest of the side: its sums less this cell's own bounds.
+                    rest_low_open = low_open - (low == -math.inf)
+                    rest_high_open = high_open - (high == math.inf)
+                    rest_low = -math.inf if rest_low_open else low_sum - (low if low != -math.inf else 0.0)
+                    rest_high = math.inf if rest_high_open else high_sum - (high if high != math.inf else 0.0)
                     new = (max(low, other_low - rest_high), min(high, other_high - rest_low))
                     if new[0] > new[1]:
                         return None
                     if new != (low, high):
                         bounds[key] = new
+                        low_sum += (new[0] if new[0] != -math.inf else 0.0) - (low if low != -math.inf else 0.0)
+                        high_sum += (new[1] if new[1] != math.inf else 0.0) - (high if high != math.inf else 0.0)
+                        low_open = rest_low_open + (new[0] == -math.inf)
+                        high_open = rest_high_open + (new[1] == math.inf)
+                        for m in touching[key]:
+                            dirty[m] = True
                         changed = True
         if not changed:
             break
     return bounds
+
+
+def _sums(bounds: dict[str, Interval], keys: Sequence[str]) -> tuple[float, int, float, int]:
+    """The finite part of the sum of the cells' lower bounds and how many of them are infinite;
+    the same of their upper bounds."""
+    lows, highs = [bounds[c][0] for c in keys], [bounds[c][1] for c in keys]
+    low_open, high_open = lows.count(-math.inf), highs.count(math.inf)
+    low = sum(v for v in lows if v != -math.inf) if low_open else sum(lows)
+    high = sum(v for v in highs if v != math.inf) if high_open else sum(highs)
+    return low, low_open, high, high_open
 
 
 def _number(reading: Reading) -> float:
