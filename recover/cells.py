@@ -76,6 +76,7 @@ FLAGS: tuple[Flag, ...] = (
 )
 FLAG_NAMES = frozenset(f.name for f in FLAGS)
 _BY_NAME = {f.name: f for f in FLAGS}
+_DOUBTS = frozenset(f.name for f in FLAGS if f.doubt)
 
 
 def flag(name: str) -> Flag:
@@ -85,7 +86,11 @@ def flag(name: str) -> Flag:
 
 def doubts(flags: list[str]) -> list[str]:
     """The flags of a cell that mark doubt (not those that only inform)."""
-    return [f for f in flags if _BY_NAME[f].doubt]
+    if not flags:
+        return []
+    if not FLAG_NAMES.issuperset(flags):  # as flag() does: a name the table does not list
+        raise KeyError(next(f for f in flags if f not in FLAG_NAMES))
+    return [f for f in flags if f in _DOUBTS]
 
 
 def flags_markdown() -> str:

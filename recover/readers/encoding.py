@@ -1,6 +1,8 @@
 """Bytes of a text or web page → text: the encoding found, and any script read as simplified."""
 from __future__ import annotations
 
+import re
+from collections import Counter
 from functools import lru_cache
 
 from charset_normalizer import from_bytes
@@ -36,10 +38,16 @@ def simplified(text: str) -> str:
     return _converter("tw2sp").convert(text) if is_traditional(text) else text
 
 
+_CJK = re.compile("[\u4e00-\u9fff]")
+# What _checked counts as binary: control characters other than line breaks, tabs and form feeds,
+# and the replacement character a failed decoding leaves.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0e-\x1f\ufffd]")
+
+
 def is_traditional(text: str) -> bool:
-    cjk = [ch for ch in text[:50_000] if "\u4e00" <= ch <= "\u9fff"]
-    changed = {ch for ch in set(cjk) if _is_traditional_character(ch)}
-    return bool(cjk) and sum(ch in changed for ch in cjk) >= TRADITIONAL_SHARE * len(cjk)
+    cjk = Counter(_CJK.findall(text[:50_000]))  # each character looked at once, however often printed
+    traditional = sum(n for ch, n in cjk.items() if _is_traditional_character(ch))
+    return bool(cjk) and traditional >= TRADITIONAL_SHARE * sum(cjk.values())
 
 
 @lru_cache(maxsize=30_000)  # the CJK block holds about 21,000 characters; a report uses a thousand
@@ -69,7 +77,7 @@ def _converter(config: str):
 def _checked(text: str) -> str:
     """The text, unless it is binary data that happened to decode."""
     sample = text[:20_000]
-    controls = sum(1 for ch in sample if ord(ch) < 32 and ch not in "\r\n\t\f" or ch == "\ufffd")
+    controls = len(_CONTROL.findall(sample))
     if sample and controls / len(sample) > 0.05:
         raise UnreadableDocumentError("binary data, not a text, HTML, PDF, Word or image document",
                                       reason="unsupported_format")

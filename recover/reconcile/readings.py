@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from functools import lru_cache
 
 from .. import schema
@@ -111,7 +111,7 @@ def _parse(cell: Cell, column: str) -> Reading:
     reading = parse_value(cell.text, amount=schema.is_amount(column), ocr=cell.ocr)
     if cell.ocr and not cell.ocr_sure and reading.value is not None:  # in doubt until an identity confirms it
         return Reading(reading.value, reading.kind, reading.flags + ("ocr_unconfirmed",), reading.text, cell.source)
-    return replace(reading, source=cell.source)
+    return Reading(reading.value, reading.kind, reading.flags, reading.text, cell.source)
 
 
 def _same(a: list[Cell | None], b: list[Cell]) -> bool:
@@ -168,8 +168,7 @@ def _align_by_header(template: str, row: AssignedRow, columns: Sequence[str]) ->
     headings = [((h.col, h.col + h.span), _heading_text(h.text))
                 for header_row in c.header for h in header_row if h.col is not None]
     spans = []
-    for column in columns:
-        label = _heading_text(schema.column_label(template, column))
+    for label in _heading_labels(template, tuple(columns)):
         found = [span for span, text in headings if text == label] or \
             [span for span, text in headings if _heading_matches(text, label)]
         if len(found) != 1:
@@ -215,6 +214,7 @@ def _heading_labels(template: str, columns: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_heading_text(schema.column_label(template, c)) for c in columns)
 
 
+@lru_cache(maxsize=4096)  # a table's few headings, asked for by each of its rows
 def _heading_text(text: str) -> str:
     return text.replace(" ", "").replace("（", "(").replace("）", ")").split("(")[0]
 
