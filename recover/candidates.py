@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
+from functools import lru_cache
 
 from . import schema
 from .layout import Cell, Layout, Line, numbering, tokenize, with_sources
@@ -27,6 +28,7 @@ _ARTICLE_ITEM = re.compile(r"第二十条\s*第?\s*\(([一二三四五六七八�
 _TITLES = {**{t: schema.TABLE_TITLES[t] for t in schema.TABLES}, "after": "存在的主要问题及改进情况"}
 
 
+@lru_cache(maxsize=8192)  # headings and labels recur across rows and documents
 def section_of(label: str) -> str | None:
     """The report section a heading opens ("二、主动公开政府信息情况" → "active"), if it is one.
     A heading garbled by OCR ("主动公天政府信息青况") still counts when most of it matches."""
@@ -70,41 +72,44 @@ class RowCandidate:
     def own_label(self) -> str:
         """The row's own label, spaces dropped.  A label wrapped over cells ("1、申请人…不补" +
         "正、行政…") is joined back from its numbered start; other cells are context."""
-        return self._split_label()[1]
+        return _split_label(tuple(self.labels))[1]
 
     @property
     def printed_label(self) -> str:
         """The row's own label as printed, spaces kept (for a person; the classifier sees own_label)."""
-        return " ".join(self.labels[self._own_start():])
+        return " ".join(self.labels[_own_start(tuple(self.labels)):])
 
     @property
     def context(self) -> str:
-        return self._split_label()[0]
-
-    def _split_label(self) -> tuple[str, str]:
-        """Context and own label.  Prose run into a table's first header ("…占11.3%。第二十条第（一）项
-        信息内容…规章") is context: the label starts at the header."""
-        start = self._own_start()
-        context = "".join(self.labels[:start]).replace(" ", "")
-        own = "".join(self.labels[start:]).replace(" ", "")
-        if len(own) > MAX_LABEL_LENGTH:
-            header = _ARTICLE_ITEM.search(own)
-            if header and header.start() > 0:
-                context, own = context + own[:header.start()], own[header.start():]
-        return context, own
-
-    def _own_start(self) -> int:
-        last = len(self.labels) - 1
-        for i in range(last, -1, -1):
-            if len("".join(self.labels[i:])) > MAX_LABEL_LENGTH:
-                break
-            if numbering(self.labels[i]) and section_of(self.labels[i]) is None:
-                return i
-        return max(last, 0)
+        return _split_label(tuple(self.labels))[0]
 
     @property
     def filled(self) -> list[Cell]:
         return [c for c in self.values if not c.is_blank]
+
+
+@lru_cache(maxsize=8192)  # a row's labels recur across documents, and every stage asks
+def _split_label(labels: tuple[str, ...]) -> tuple[str, str]:
+    """Context and own label.  Prose run into a table's first header ("…占11.3%。第二十条第（一）项
+    信息内容…规章") is context: the label starts at the header."""
+    start = _own_start(labels)
+    context = "".join(labels[:start]).replace(" ", "")
+    own = "".join(labels[start:]).replace(" ", "")
+    if len(own) > MAX_LABEL_LENGTH:
+        header = _ARTICLE_ITEM.search(own)
+        if header and header.start() > 0:
+            context, own = context + own[:header.start()], own[header.start():]
+    return context, own
+
+
+def _own_start(labels: tuple[str, ...]) -> int:
+    last = len(labels) - 1
+    for i in range(last, -1, -1):
+        if len("".join(labels[i:])) > MAX_LABEL_LENGTH:
+            break
+        if numbering(labels[i]) and section_of(labels[i]) is None:
+            return i
+    return max(last, 0)
 
 
 @dataclass
@@ -229,7 +234,7 @@ def _pieces(cell: Cell, grid: bool) -> list[Cell]:
     grid's cell without digits is one label, dashes and all ("Withheld - state secret")."""
     if cell.spanned and cell.is_value:  # a number merged down from the row above is not this row's
         return [Cell("", col=cell.col, span=cell.span, spanned=True)]
-    if cell.is_blank or cell.is_value or (grid and not any(ch.isdigit() for ch in cell.text)):
+    if cell.is_blank or cell.is_value or (grid and not any(map(str.isdigit, cell.text))):
         return [cell]
     pieces = with_sources(tokenize(cell.text, ocr=cell.ocr), cell.text, cell.source)
     for piece in pieces:

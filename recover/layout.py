@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 from .values import looks_like_value, normalize
 
@@ -138,11 +139,17 @@ def tokenize(text: str, ocr: bool = False) -> list[Cell]:
     "一、本年新收政府信息公开申请数量640020470二、上年结转…" → a label, a glued value run, a label.
     Numbers that belong to prose (years, "58件") and label numbering ("2.其他法律…") stay text.
     """
+    return [Cell(piece, glued=glued, ocr=ocr) for piece, glued in _tokens(text, ocr)]
+
+
+@lru_cache(maxsize=8192)  # a row's label cell recurs across documents
+def _tokens(text: str, ocr: bool) -> tuple[tuple[str, bool], ...]:
+    """:func:`tokenize`'s cells as (text, glued)."""
     text = normalize(text).strip()
     if not text:
-        return []
+        return ()
     if looks_like_value(text, ocr=ocr):
-        return [Cell(text, glued=len(text) > 1 and text.isdigit() and text[0] == "0", ocr=ocr)]
+        return ((text, len(text) > 1 and text.isdigit() and text[0] == "0"),)
     text = re.sub(r"(\d)\s+(?=[.、][^\d\s])", r"\1", text)  # "8 .属于" is numbering "8."
     pieces: list[tuple[str, str]] = []  # (kind, text) with kind "text" or "value"
     pos = 0
@@ -173,23 +180,24 @@ def tokenize(text: str, ocr: bool = False) -> list[Cell]:
         pos = end
     pieces.append(("text", text[pos:]))
 
-    cells: list[Cell] = []
+    cells: list[tuple[str, bool, bool]] = []  # (text, glued, is a value)
     for i, (kind, piece) in enumerate(pieces):
         if kind == "value":
             # A run touching the words around it, or one no count could be ("0000000"),
             # may hold several cells' digits.
             zero_led = len(piece) > 1 and piece.isdigit() and piece[0] == "0"
-            cells.append(Cell(piece, glued=_touches_text(pieces, i) or zero_led, ocr=ocr))
+            cells.append((piece, _touches_text(pieces, i) or zero_led, looks_like_value(piece, ocr=ocr)))
             continue
         for part in piece.split():
             for label in _split_labels(part):
                 if looks_like_value(label, ocr=ocr):  # a zero mark in running text ("行政许可 —")
-                    cells.append(Cell(label, ocr=ocr))
-                elif cells and not cells[-1].is_value and not numbering(label):
-                    cells[-1] = Cell(cells[-1].text + " " + label, ocr=ocr)  # one label broken by a space
+                    cells.append((label, False, True))
+                elif cells and not cells[-1][2] and not numbering(label):
+                    joined_label = cells[-1][0] + " " + label  # one label broken by a space
+                    cells[-1] = (joined_label, False, looks_like_value(joined_label, ocr=ocr))
                 else:
-                    cells.append(Cell(label, ocr=ocr))
-    return cells
+                    cells.append((label, False, False))
+    return tuple((text, glued) for text, glued, _ in cells)
 
 
 def _touches_text(pieces: list[tuple[str, str]], i: int) -> bool:
@@ -206,6 +214,7 @@ def is_cjk(ch: str) -> bool:
     return "\u3400" <= ch <= "\u9fff"
 
 
+@lru_cache(maxsize=8192)  # labels recur across rows and documents
 def numbering(label: str) -> str:
     """The numbering a label starts with, as a pattern: "(x)", "x、", "n." or ""."""
     m = NUMBERING.match(label.replace(" ", ""))

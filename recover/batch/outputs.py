@@ -112,9 +112,13 @@ def write_outputs(reports: list[Report], paths: list[str], out: Path, formats: I
             tables.add(summary_row(path, report), rows_bytes(report), lambda r=report: r)
 
 
+# A report's dict is a tree (no container holds itself): the check for cycles is work for nothing.
+_JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
+
+
 def json_bytes(report: Report, path: str) -> bytes:
     """A document's JSON file, naming the input it came from."""
-    return (json.dumps(dict(report.to_dict(), path=path), ensure_ascii=False) + "\n").encode()
+    return (_JSON.encode(dict(report.to_dict(), path=path)) + "\n").encode()
 
 
 def rows_bytes(report: Report) -> bytes:
