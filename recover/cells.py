@@ -52,7 +52,8 @@ FLAGS: tuple[Flag, ...] = (
     Flag("value_too_long", "a run of more digits than any cell holds (many values run together): not read",
          reading=True),
     Flag("unit_converted", "printed in 元, converted to 万元", doubt=False),
-    Flag("sign_garbled", "a sign like `--253`, read as negative"),
+    Flag("sign_garbled", "a garbled sign: `+-3` read as 3, `--253` as −253 (a change's `--253` is read as "
+                         "a minus unflagged)"),
     Flag("value_negative", "a negative count"),
     Flag("unit_unexpected", "元 in a count column"),
     Flag("shift_repaired", "a stray empty cell was dropped to line values up"),

@@ -58,24 +58,25 @@ def normalize(text: str) -> str:
 
 
 @lru_cache(maxsize=16384)  # a document asks for the same few hundred cell texts many times
-def parse_value(text: str, *, amount: bool = False, ocr: bool = False) -> Reading:
-    """Read a cell.  ``amount`` cells are decimals in 万元; others are integer counts.
+def parse_value(text: str, *, amount: bool = False, ocr: bool = False, signed: bool = False) -> Reading:
+    """Read a cell.  ``amount`` cells are decimals in 万元; others are integer counts.  A ``signed``
+    cell (a change, which may fall) reads a doubled minus written against its number as a minus.
 
     Text read by ``ocr`` that does not read as a number gets one more try with the letters OCR
     mistakes for digits replaced ("1O" → 10) and stray marks dropped; the reading says so.
     """
-    reading = _parse(text, amount)
+    reading = _parse(text, amount, signed)
     if ocr and (reading.kind == "unparsed" or (reading.kind == "number" and not amount and "." in text)):
         repaired = text.strip(_OCR_STRAY).rstrip("-—").strip(_OCR_STRAY).translate(OCR_DIGITS).replace(" ", "")
         if not amount:
             repaired = repaired.replace(".", "").replace(",", "")
-        second = _parse(repaired, amount)
+        second = _parse(repaired, amount, signed)
         if second.kind == "number":
             return Reading(second.value, "number", second.flags + ("ocr_repaired",), text)
     return reading
 
 
-def _parse(text: str, amount: bool) -> Reading:
+def _parse(text: str, amount: bool, signed: bool) -> Reading:
     raw = text
     text = normalize(text).strip()
     if not text:
@@ -88,10 +89,10 @@ def _parse(text: str, amount: bool) -> Reading:
     if len(m["num"]) - m["num"].count(",") - m["num"].count(".") > MAX_DIGITS:
         return Reading(None, "unparsed", ("value_too_long",), raw)
     with localcontext(_EXACT):
-        return _number(m, raw, amount)
+        return _number(m, raw, amount, signed)
 
 
-def _number(m: re.Match, raw: str, amount: bool) -> Reading:
+def _number(m: re.Match, raw: str, amount: bool, signed: bool) -> Reading:
     flags: list[str] = []
     try:
         number = Decimal(m["num"].replace(",", ""))
@@ -102,7 +103,8 @@ def _number(m: re.Match, raw: str, amount: bool) -> Reading:
         number = -number
     elif sign == "--":
         number = -number
-        flags.append("sign_garbled")
+        if not (signed and m.end("sign") == m.start("num")):  # "-- 253" may be a dash, then a number
+            flags.append("sign_garbled")
     elif sign not in ("", "+"):
         flags.append("sign_garbled")
     unit = m["unit"] or ""

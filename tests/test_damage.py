@@ -88,6 +88,11 @@ def damage(text: str, kind: str, rng: random.Random, spare: set[str] = frozenset
             if old in line:
                 lines[i] = line.replace(old, new, 1)
                 return "\n".join(lines), {lines[i]}, set()
+    elif kind == "cut_inside_row" and numbers:
+        # the copy ends inside this row, after one of its numbers: an excerpt cut off mid-table
+        keep = numbers[rng.randrange(len(numbers))] + 1
+        lines[i] = "".join(p + (seps[j] if j < len(seps) and j < keep - 1 else "") for j, p in enumerate(parts[:keep]))
+        return "\n".join(lines[:i + 1]), {lines[i]}, set()
     elif kind == "ocr_substitution" and numbers:
         k = rng.choice(numbers)
         parts[k] = "".join(OCR_LOOKALIKES.get(ch, ch) for ch in parts[k])
@@ -95,7 +100,8 @@ def damage(text: str, kind: str, rng: random.Random, spare: set[str] = frozenset
     return "\n".join(lines), {lines[i]}, swapped
 
 
-KINDS = ["delete_cell", "shift_row", "swap_digits", "drop_row", "duplicate_row", "reword_label", "ocr_substitution"]
+KINDS = ["delete_cell", "shift_row", "swap_digits", "drop_row", "duplicate_row", "reword_label", "ocr_substitution",
+         "cut_inside_row"]
 STATS = {"examples": 0, "cells": 0, "silent": 0, "unchecked": 0, "named": 0, "undamaged": 0, "undamaged_right": 0}
 
 

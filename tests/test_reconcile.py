@@ -235,9 +235,36 @@ def test_a_last_number_the_cut_may_have_shortened_stays_in_doubt():
 
 
 def test_a_cut_row_nothing_above_bounds_stays_in_doubt():
-    # 上年结转 cut after four zeros: nothing printed says a cell was not lost before the cut.
+    # 上年结转 cut after four zeros: one row printed whole says little of whether a cell was lost.
     cells = reconcile("2021", cut_inside([row("requests/new", *["0"] * 7),
                                           row("requests/carried_over", "0", "0", "0", "0")]))
+    assert all("row_cut_off" in cells[f"requests/carried_over/{c}"].flags for c in REQUEST_COLS[:4])
+
+
+def active_rows() -> list[AssignedRow]:
+    """2021's first table printed in full, one cell a column."""
+    return [row(f"active/{key}", *["0"] * len(schema.printed_cells("2021", f"active/{key}")))
+            for key in ("regulations", "normative_documents", "licensing", "penalties", "enforcement")]
+
+
+def test_a_cut_row_of_a_document_that_keeps_every_cell_is_read_in_order_without_doubt():
+    # The same cut, after five more rows each printed one cell a column: the document loses no
+    # cells, so the four zeros are the first four columns.  Only a last number the cut may have
+    # shortened would stay in doubt, and a count printed 0 cannot be.
+    cells = reconcile("2021", cut_inside(active_rows() + [row("requests/new", *["0"] * 7),
+                                                          row("requests/carried_over", "0", "0", "0", "0")]))
+    assert all(cells[f"requests/carried_over/{c}"].flags == [] for c in REQUEST_COLS[:4])
+    assert cells["requests/carried_over/total"].status == "unknown"
+    cells = reconcile("2021", cut_inside(active_rows() + [row("requests/new", *["0"] * 7),
+                                                          row("requests/carried_over", "0", "0", "3")]))
+    assert [cells[f"requests/carried_over/{c}"].flags for c in REQUEST_COLS[:3]] == [[], [], ["row_cut_off"]]
+
+
+def test_one_row_that_lost_a_cell_leaves_a_cut_row_in_doubt():
+    rows = active_rows()
+    rows[0] = row("active/regulations", "0", "0")  # a cell short
+    cells = reconcile("2021", cut_inside(rows + [row("requests/new", *["0"] * 7),
+                                                 row("requests/carried_over", "0", "0", "0", "0")]))
     assert all("row_cut_off" in cells[f"requests/carried_over/{c}"].flags for c in REQUEST_COLS[:4])
 
 

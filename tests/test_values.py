@@ -20,6 +20,14 @@ def test_double_minus_is_read_as_negative_and_flagged():
     assert reading.value == -253 and "sign_garbled" in reading.flags
 
 
+def test_double_minus_against_a_change_is_a_minus():
+    # 本年增/减 may fall: "--253" there can only be −253; "-- 253" may be a dash, then a number
+    reading = parse_value("--253", signed=True)
+    assert (reading.value, reading.flags) == (-253, ())
+    assert "sign_garbled" in parse_value("-- 253", signed=True).flags
+    assert "sign_garbled" in parse_value("+-3", signed=True).flags
+
+
 @pytest.mark.parametrize("text, value, flagged", [
     ("24252.311082", "24252.311082", False),
     ("251000元", "25.1", True),

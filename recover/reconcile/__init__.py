@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 
 from .. import schema
 from ..cells import PRINTED, UNKNOWN, AssignedRow, CellResult
-from .cut import settle_cut_row
+from .cut import keeps_its_cells, settle_cut_row
 from .identities import check, choose, infer, repair_ocr
 from .readings import readings_of
 
@@ -73,7 +73,8 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
     _mark_missing(template, rows, cells)
     for row in rows:
         if chosen[row.key].how == "prefix" and not row.contested:
-            for key in settle_cut_row(template, row, chosen[row.key], identities, cells):
+            keeps_cells = keeps_its_cells(template, row, rows, options)
+            for key in settle_cut_row(template, row, chosen[row.key], identities, cells, keeps_cells):
                 cells[key].confidence = _printed_confidence(row.probability, cells[key].flags)
     infer(identities, cells)
     repair_ocr(identities, cells)

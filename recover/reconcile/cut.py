@@ -3,7 +3,12 @@ before the cut (a copy that lost one looks the same) and the last number may its
 so the row is flagged ``row_cut_off``.  A cell of it is settled only where the rest of the table
 leaves it no other value: every other way the printed numbers could sit in the row, and every
 longer last number, breaks an identity the rows above already pin down (a row's total must be
-the sum of its columns; a result can be no larger than the requests its column received)."""
+the sum of its columns; a result can be no larger than the requests its column received).
+
+A cell missing before the cut is ruled out where the document shows it keeps its cells: every
+other row of it (at least ``KEPT_ROWS`` of them, one a complete row of the cut row's table)
+printed exactly one cell per column, empty ones too.  Only the last number cut short is then
+left to rule out."""
 from __future__ import annotations
 
 import math
@@ -17,6 +22,8 @@ from .splits import placements
 
 # A cut row with more ways than this to place its numbers stays flagged.
 MAX_PLACEMENTS = 200
+# Rows read cell for cell that show a document loses none (fewer prove little).
+KEPT_ROWS = 5
 # Passes of bound tightening; bounds left after the last are still true bounds, only looser.
 MAX_PASSES = 50
 
@@ -24,14 +31,16 @@ Interval = tuple[float, float]
 
 
 def settle_cut_row(template: str, row: AssignedRow, reading: RowReading, identities: Sequence[schema.Identity],
-                   cells: dict[str, CellResult]) -> list[str]:
+                   cells: dict[str, CellResult], keeps_cells: bool = False) -> list[str]:
     """Lift ``row_cut_off`` from the cells of the cut row that every possible reading of it gives
-    the value printed.  Returns the cells settled."""
+    the value printed.  ``keeps_cells``: the document printed every other row cell for cell, so
+    no cell of this one was lost before the cut.  Returns the cells settled."""
     columns = schema.printed_cells(template, row.key)
     printed = [r for r in reading.values if r is not None]
     if not printed or any(r.value is None for r in printed) or reading.values[:len(printed)] != printed:
         return []
-    spots = placements(len(printed), len(columns), MAX_PLACEMENTS)
+    prefix = tuple(range(len(printed)))
+    spots = [prefix] if keeps_cells else placements(len(printed), len(columns), MAX_PLACEMENTS)
     if not spots:
         return []
     table = row.key.split("/")[0]
@@ -40,7 +49,6 @@ def settle_cut_row(template: str, row: AssignedRow, reading: RowReading, identit
     # The prefix is how the row was read; every other placement, and a last number cut short,
     # are what else the printed text could be.
     last_open = _cut_short(printed[-1], columns[-1]) if not _closed(row) else None
-    prefix = tuple(range(len(printed)))
     if _tightened(relevant, dict(around, **_placed(columns, printed, prefix, None))) is None:
         return []  # as read, the table does not add up: nothing here can be trusted to settle it
     alone = {columns[i]: _number(printed[i]) for i in prefix}
@@ -57,6 +65,19 @@ def settle_cut_row(template: str, row: AssignedRow, reading: RowReading, identit
     for key in alone:
         cells[key].flags = [f for f in cells[key].flags if f != "row_cut_off"]
     return list(alone)
+
+
+def keeps_its_cells(template: str, cut: AssignedRow, rows: Sequence[AssignedRow],
+                    options: dict[str, list[RowReading]]) -> bool:
+    """Whether every row but the cut one was read from exactly its printed cells, one a column
+    (no stray blank dropped, no lost one placed, no digit run cut), with at least one such row
+    in the cut row's table: a document that loses no cells elsewhere lost none before the cut."""
+    table = cut.key.split("/")[0]
+    others = [row for row in rows if row is not cut]
+    whole = [len(options[row.key]) == 1 and options[row.key][0].how in ("direct", "header")
+             and not options[row.key][0].flags for row in others]
+    return len(others) >= KEPT_ROWS and all(whole) and any(row.key.split("/")[0] == table and len(row.candidate.values) >=
+                              len(schema.printed_cells(template, row.key)) for row in others)
 
 
 def _closed(row: AssignedRow) -> bool:

@@ -108,7 +108,8 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
 def _parse(cell: Cell, column: str) -> Reading:
     if cell.unreadable:
         return Reading(None, "unparsed", ("value_unparsed",), cell.text, cell.source)
-    reading = parse_value(cell.text, amount=schema.is_amount(column), ocr=cell.ocr)
+    reading = parse_value(cell.text, amount=schema.is_amount(column), ocr=cell.ocr,
+                          signed=schema.may_be_negative(column))
     if cell.ocr and not cell.ocr_sure and reading.value is not None:  # in doubt until an identity confirms it
         return Reading(reading.value, reading.kind, reading.flags + ("ocr_unconfirmed",), reading.text, cell.source)
     return Reading(reading.value, reading.kind, reading.flags, reading.text, cell.source)
