@@ -55,6 +55,8 @@ FLAGS: tuple[Flag, ...] = (
     Flag("sign_garbled", "a garbled sign: `+-3` read as 3, `--253` as −253 (a change's `--253` is read as "
                          "a minus unflagged)"),
     Flag("value_negative", "a negative count"),
+    Flag("leading_zero", "a count printed with a leading zero (`01`): most likely the digits of two cells run "
+                         "together", reading=True),
     Flag("unit_unexpected", "元 in a count column"),
     Flag("shift_repaired", "a stray empty cell was dropped to line values up"),
     Flag("split_ambiguous", "digits run together split several ways the identities allow", reading=True),
@@ -66,6 +68,8 @@ FLAGS: tuple[Flag, ...] = (
                         "may be missing before the cut or the last cut short, and nothing printed rules it out"),
     Flag("row_low_confidence", "the classifier was unsure which row this is", reading=True),
     Flag("row_contested", "another printed row, with other numbers, was as likely to be this one", reading=True),
+    Flag("label_names_next_row", "the printed label runs on into another row's name, and the number follows that "
+                                 "one: this row's own number may be lost and the number the next row's"),
     Flag("narrative_disagrees", "the report's prose states another figure for this cell; the table's "
                                 "value is kept (prose often counts something else: one office of several)",
          doubt=False),

@@ -119,6 +119,8 @@ def _number(m: re.Match, raw: str, amount: bool, signed: bool) -> Reading:
         flags.append("unit_unexpected")
     if number != number.to_integral_value():
         return Reading(None, "unparsed", ("value_unparsed",), raw)
+    if re.match(r"0\d", m["num"]):  # no one prints a count so: the digits of two cells, run together
+        flags.append("leading_zero")
     return Reading(int(number), "number", tuple(flags), raw)
 
 

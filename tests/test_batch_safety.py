@@ -315,7 +315,7 @@ def test_a_crash_or_a_hang_costs_one_document_whatever_the_jobs(tmp_path, jobs):
     assert rows["segfault.txt"]["error"] == ("the reader crashed on this document (its worker process died: "
                                              "signal SIGSEGV)")
     assert rows["hang.txt"]["error"] == "took longer than the 10 s allowed a document (its worker was stopped)"
-    assert rows["a.txt"]["outcome"] == rows["z.txt"]["outcome"] == "ok"
+    assert rows["a.txt"]["outcome"] == rows["z.txt"]["outcome"] == "ok", (rows["a.txt"], rows["z.txt"])
 
 
 def _children(pid: int) -> list[int]:

@@ -330,3 +330,15 @@ def test_bound_tightening_keeps_running_sums_and_skips_quiet_identities_yet_give
             assert tightened == _bounds_by_definition(identities, bounds)
             outcomes.add("none" if tightened is None else "narrowed" if tightened != bounds else "same")
     assert {"none", "narrowed"} <= outcomes
+
+
+def test_a_label_that_runs_on_into_the_next_rows_name_puts_its_number_in_doubt():
+    # A flat copy lost 行政许可's number: '…行政许可第二十条第（六）项…行政处罚141' reads as one row
+    licensing = row("active/licensing", "141")
+    licensing.candidate.labels = ["第二十条第（五）项信息内容本年处理决定数量行政许可第二十条第（六）项信息内容本年处理决定数量行政处罚"]
+    cells = reconcile("2021", [licensing, row("active/enforcement", "0")])
+    assert "label_names_next_row" in cells["active/licensing/decisions"].flags
+    assert doubts(cells["active/licensing/decisions"].flags)
+    # its own name last, after a heading that names no row: read without doubt
+    licensing.candidate.labels = ["第二十条第（五）项信息内容本年处理决定数量行政许可"]
+    assert reconcile("2021", [licensing])["active/licensing/decisions"].flags == []

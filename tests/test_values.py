@@ -50,3 +50,11 @@ def test_unreadable_counts_are_flagged_not_guessed(text):
 def test_blank():
     assert parse_value("  ").is_blank
     assert format_value(None) == "" and format_value(Decimal("7380.2895900")) == "7380.28959"
+
+
+def test_a_count_printed_with_a_leading_zero_is_read_and_put_in_doubt():
+    # '01 0 1 20 0': digits of two cells run together, not the count 1
+    reading = parse_value("01")
+    assert reading.value == 1 and "leading_zero" in reading.flags
+    assert parse_value("0").flags == () and parse_value("10").flags == ()
+    assert "leading_zero" not in parse_value("0.5", amount=True).flags

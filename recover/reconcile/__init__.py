@@ -69,6 +69,9 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
             if row.contested:
                 cell.flag("row_contested")
                 cell.confidence = min(cell.confidence, 0.6)
+            if _label_names_next_row(template, row):
+                cell.flag("label_names_next_row")
+                cell.confidence = min(cell.confidence, 0.6)
 
     _mark_missing(template, rows, cells)
     for row in rows:
@@ -117,6 +120,23 @@ def _label_reads_as_row(template: str, row: AssignedRow) -> bool:
     official = schema.row(template, row.key)
     return max(SequenceMatcher(None, printed, _wording(label)).ratio()
                for label in (official.label, *official.aliases)) >= LABEL_LIKENESS
+
+
+def _label_names_next_row(template: str, row: AssignedRow) -> bool:
+    """Whether a first-table row's printed label names another row of the table after its own
+    ("行政许可第二十条第（六）项信息内容本年处理决定数量行政处罚141", "规章行政规范性文件417"): the
+    number printed after the label is then most likely that other row's."""
+    table = row.key.split("/")[0]
+    if table != "active":  # the request rows' labels hold their group headings by design
+        return False
+    label = "".join(row.candidate.labels).replace(" ", "")
+    last = (-1, 0, row.key)  # where a row name ends, its length, its row
+    for other in schema.rows(template, table):
+        for name in (other.label, *other.aliases):
+            end = label.rfind(name)
+            if end >= 0:
+                last = max(last, (end + len(name), len(name), other.key))
+    return last[0] >= 0 and last[2] != row.key
 
 
 def _wording(label: str) -> str:

@@ -35,8 +35,13 @@ def choose(template: str, options: dict[str, list[RowReading]], identities: Sequ
     if not open_rows:
         return chosen, doubtful
     fixed_values = _values(template, fixed)
+    # A table whose rows read one way already break an identity does not add up as published:
+    # its identities cannot say which reading of another row is right.
+    untrusted = {identity.cells[0].split("/")[0] for identity in identities
+                 if all(c in fixed_values for c in identity.cells) and _violated(identity, fixed_values)}
     for rows, relevant in _linked(template, open_rows, identities):
-        chosen.update(_choose_linked(template, rows, options, relevant, fixed_values, stated, doubtful))
+        trusted = [i for i in relevant if i.cells[0].split("/")[0] not in untrusted]
+        chosen.update(_choose_linked(template, rows, options, trusted, fixed_values, stated, doubtful))
     return chosen, doubtful
 
 
