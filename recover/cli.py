@@ -83,12 +83,14 @@ def batch(paths, out, jobs, resume, formats, include, exclude, time_limit, memor
     another batch or not writable), 130 when interrupted (run again with --resume).
     """
     found = batch_.walk(paths, include, exclude, out=out)
-    filtered = [s for s in found.skipped if s.reason.startswith(("excluded by", "matched by no"))]
+    filtered = 0  # files the globs leave out are counted, every other file passed over is named
     for skipped in found.skipped:
-        if skipped not in filtered:
+        if skipped.reason.startswith(("excluded by", "matched by no")):
+            filtered += 1
+        else:
             click.echo(f"  skipped: {skipped.path}: {skipped.reason}", err=True)
     if filtered:
-        click.echo(f"  skipped {len(filtered)} file{'s' if len(filtered) != 1 else ''} by --include/--exclude", err=True)
+        click.echo(f"  skipped {filtered} file{'s' if filtered != 1 else ''} by --include/--exclude", err=True)
     if not found.inputs:
         _could_not_run("no documents found under the paths given")
     show = sys.stderr.isatty() if progress is None else progress
