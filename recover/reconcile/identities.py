@@ -193,10 +193,9 @@ def _set_inferred(cell: CellResult, value: int | Decimal, confidence: float, dou
 
 def adds_up(identity: schema.Identity, cells: dict[str, CellResult]) -> bool | None:
     """Whether an identity holds over the cells; None while one of its cells is unknown."""
-    left, right = [cells[c].value for c in identity.left], [cells[c].value for c in identity.right]
-    if None in left or None in right:
+    if any(cells[c].value is None for c in identity.cells):
         return None
-    return sum(left) == sum(right)
+    return _known_sum(identity.left, cells) == _known_sum(identity.right, cells)
 
 
 def _known_sum(keys: Sequence[str], cells: dict[str, CellResult]) -> int | Decimal:
