@@ -355,8 +355,8 @@ def _death(process: subprocess.Popen) -> str:
     return f"exit status {code}"
 
 
-def _run_local(todo: list[tuple[Input, dict]], setup: dict, jobs: int, limits: Limits, out: Path,
-               log: Path) -> Iterator[Outcome]:
+def _run_local(todo: list[Input], task_of: Callable[[Input], dict], setup: dict, jobs: int, limits: Limits,
+               out: Path, log: Path) -> Iterator[Outcome]:
     """Outcomes as documents finish, on ``jobs`` worker processes.  A worker that dies or overruns
     its document's time by :data:`GRACE_SECONDS` is killed and replaced; the document fails."""
     pending = list(reversed(todo))
@@ -384,7 +384,8 @@ def _run_local(todo: list[tuple[Input, dict]], setup: dict, jobs: int, limits: L
         while pending or any(w.job for w in workers):
             for worker in workers:
                 if worker.ready and worker.job is None and pending:
-                    worker.send(pending.pop())
+                    item = pending.pop()
+                    worker.send((item, task_of(item)))
             timeout = None
             if limits.seconds:
                 busy = [w.started + limits.seconds + GRACE_SECONDS for w in workers if w.job]
@@ -441,8 +442,8 @@ def _remote_model(model_path, digest):
     return _remote_models[(model_path, digest)]
 
 
-def _run_dask(todo: list[tuple[Input, dict]], scheduler: str, model_path, digest, limits, out, options,
-              xlsx) -> Iterator[Outcome]:
+def _run_dask(todo: list[Input], task_of: Callable[[Input], dict], scheduler: str, model_path, digest, limits,
+              out, options, xlsx) -> Iterator[Outcome]:
     from joblib import Parallel, delayed, parallel_config
 
     try:
@@ -456,9 +457,9 @@ def _run_dask(todo: list[tuple[Input, dict]], scheduler: str, model_path, digest
     with client, parallel_config(backend="dask", wait_for_workers_timeout=60):
         client.wait_for_workers(1)
         parallel = Parallel(n_jobs=-1, return_as="generator")
-        results = parallel(delayed(_recover_remote)(item, model_path, digest, limits, task) for item, task in todo)
-        for (_, task), (report, content) in zip(todo, results):
-            yield save_pieces(out, task, report, content, options, xlsx)
+        results = parallel(delayed(_recover_remote)(item, model_path, digest, limits, task_of(item)) for item in todo)
+        for item, (report, content) in zip(todo, results):
+            yield save_pieces(out, task_of(item), report, content, options, xlsx)
 
 
 # --- the batch -----------------------------------------------------------------------------------
@@ -495,11 +496,15 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
     with _locked(out):
         if xlsx:
             (out / "xlsx").mkdir(exist_ok=True)
+        def task_of(item: Input) -> dict:
+            """What a worker is sent for a document (made when it is sent: a 100k batch holds none)."""
+            agency, year = entries.get(item.name, (None, None))
+            return {"path": os.fspath(item.path.absolute()), "shown": printable(str(item.path)), "name": item.name,
+                    "agency": agency, "year": year}
+
         done, todo = 0, []
         for item in inputs:
-            agency, year = entries.get(item.name, (None, None))
-            task = {"path": os.fspath(item.path.absolute()), "shown": printable(str(item.path)), "name": item.name,
-                    "agency": agency, "year": year}
+            task = task_of(item)
             record = _record(out, item.name) if resume else None
             if record and record["path"] == task["shown"] and record["options"] == options \
                     and record["xlsx"] == xlsx and record.get("manifest") == _manifest_of(task) \
@@ -508,7 +513,7 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
                 if on_done:
                     on_done(Outcome(item.name, record["summary"]["outcome"], record["summary"]["error"], resumed=True))
             else:
-                todo.append((item, task))
+                todo.append(item)
         if resume and on_resume:
             on_resume(done, len(todo))
         setup = {"model": model_path, "model_sha256": digest, "seconds": limits.seconds,
@@ -517,9 +522,9 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
         with _stopped_by_sigterm():
             try:
                 if scheduler:
-                    outcomes = _run_dask(todo, scheduler, model_path, digest, limits, out, options, xlsx)
+                    outcomes = _run_dask(todo, task_of, scheduler, model_path, digest, limits, out, options, xlsx)
                 else:
-                    outcomes = _run_local(todo, setup, jobs, limits, out, out / STATE / "workers.log")
+                    outcomes = _run_local(todo, task_of, setup, jobs, limits, out, out / STATE / "workers.log")
                 slowest, peak_mb = ("", 0.0), 0.0
                 for outcome in outcomes:
                     finished += 1
