@@ -30,6 +30,9 @@ MAX_PIXELS = 80_000_000  # an image larger than this is not a page scan
 # likelihood) is not in doubt; below it, the digit waits for an identity to confirm it.
 SURE_DIGIT = 0.98
 SPECK_PIXELS = 12  # at about 300 dpi a full stop is twice this
+LINE_GAP = 4  # pixels at about 300 dpi: blank rows within a line of text, as between lines is more
+ROW_MIN = 30  # pixels at about 300 dpi: less than a line of text and its cell's padding
+STREAK_CROSSINGS = 0.01  # a table rule's length that text touches on both sides: about none
 
 
 @dataclass
@@ -100,14 +103,21 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
         scale = TARGET_WIDTH / gray.shape[1]
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     gray = _deskew(gray)
-    horizontal, vertical = _rules(gray)
+    horizontal, vertical, streaks = _rules(gray)
     grids = _find_grids(horizontal, vertical)
     # speckle and JPEG noise: the filter grows with the enlargement, as the specks do
     clean = cv2.medianBlur(gray, 5 if scale > 1.6 else 3)
     clean = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
-    clean[(horizontal > 0) | (vertical > 0)] = 255  # rules confuse the recogniser
-    clean = _without_specks(clean)
-    pieces = _table_pieces(clean, grids) + _text_pieces(clean, grids)
+    strokes = (horizontal > 0) | (vertical > 0) | (streaks > 0)
+    clean[strokes] = 255  # rules confuse the recogniser
+    # specks left in the gaps between lines would join the lines into one block
+    clean[_specks(clean == 0)] = 255
+    # The recogniser reads the grey page, not the binary one: thresholding a blurred, JPEG'd or
+    # 150-dpi page breaks the strokes of small characters, and PP-OCR was trained on grey text.
+    # The binary page only says where the lines are.
+    look = gray.copy()
+    look[strokes] = 255
+    pieces = _table_pieces(clean, look, grids) + _text_pieces(clean, look, grids)
     readings = recognise([p.image for p in pieces])
     texts = [r.text for r in readings]
     sure: set[int] = set()
@@ -221,19 +231,16 @@ def _sharpest(gray: np.ndarray, factor: float, angles: np.ndarray) -> float:
     return round(float(max(angles, key=sharpness)), 2)
 
 
-def _without_specks(binary: np.ndarray) -> np.ndarray:
-    """The binary page with ink blots smaller than a full stop removed: specks left in the gaps
-    between lines would join the lines into one block."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(255 - binary, connectivity=8)
+def _specks(ink: np.ndarray) -> np.ndarray:
+    """Where the ink blots smaller than a full stop are, in a mask of the ink."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     speck = stats[:, cv2.CC_STAT_AREA] < SPECK_PIXELS
     speck[0] = False  # the paper
-    out = binary.copy()
-    out[speck[labels]] = 255
-    return out
+    return speck[labels]
 
 
-def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Masks of the horizontal and vertical rules."""
+def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Masks of the horizontal and vertical rules, and of the streaks that look like rules."""
     binary = _binary(gray)
     h_len = max(40, gray.shape[1] // 25)
     v_len = max(25, gray.shape[0] // 70)  # longer than a digit "1", shorter than one table row
@@ -242,7 +249,25 @@ def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     # close small gaps left by noise and JPEG, and thicken for the crossing tests below
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
-    return horizontal, vertical
+    rules, streaks = _streaks_apart(horizontal, (binary > 0) & (vertical == 0))
+    return rules, vertical, streaks
+
+
+def _streaks_apart(horizontal: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The horizontal rules, and apart from them a fax's streaks that run through a line of text: a rule
+    keeps clear of the text in its cells, while the strokes of the characters a streak crosses
+    go on above and below it.  A stroke whose ink runs on across it along more than
+    :data:`STREAK_CROSSINGS` of its length is a streak, and a row boundary there would cut
+    the line of text in two."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((horizontal > 0).astype(np.uint8), connectivity=8)
+    streak = np.zeros(count, bool)
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        above = ink[max(y - 3, 0):y, x:x + w].any(axis=0)
+        below = ink[y + h:y + h + 3, x:x + w].any(axis=0)
+        streak[i] = (above & below).mean() > STREAK_CROSSINGS
+    streaks = np.where(streak[labels], horizontal, 0).astype(horizontal.dtype)
+    return horizontal - streaks, streaks
 
 
 def _find_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[_Grid]:
@@ -255,8 +280,9 @@ def _find_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[_Grid]:
         if w < horizontal.shape[1] // 5 or h < 40:
             continue
         region = labels[y:y + h, x:x + w] == i
-        xs = _positions((vertical[y:y + h, x:x + w] > 0) & region, axis=0, offset=x)
-        ys = _positions((horizontal[y:y + h, x:x + w] > 0) & region, axis=1, offset=y)
+        xs = _positions((vertical[y:y + h, x:x + w] > 0) & region, axis=0, offset=x, gap=12)
+        # a fax's streak beside a rule is no row: a row holds at least a line of text
+        ys = _positions((horizontal[y:y + h, x:x + w] > 0) & region, axis=1, offset=y, gap=ROW_MIN)
         if len(xs) < 2 or len(ys) < 2:
             continue
         grid = _Grid(xs, ys)
@@ -265,19 +291,21 @@ def _find_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[_Grid]:
     return sorted(grids, key=lambda g: g.ys[0])
 
 
-def _positions(mask: np.ndarray, axis: int, offset: int) -> list[int]:
-    """Where the rules in a mask run: each rule segment's position across it, close ones merged.
-    A rule between two columns may run through only a few rows, so every segment counts."""
+def _positions(mask: np.ndarray, axis: int, offset: int, gap: int) -> list[int]:
+    """Where the rules in a mask run: each rule segment's position across it, segments within
+    ``gap`` of each other taken as one rule at the longest one's position.  A rule between two
+    columns may run through only a few rows, so every segment counts."""
     count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     along = cv2.CC_STAT_HEIGHT if axis == 0 else cv2.CC_STAT_WIDTH
-    places = sorted(centroids[i][0 if axis == 0 else 1] for i in range(1, count) if stats[i][along] >= 20)
-    groups: list[list[float]] = []
-    for p in places:
-        if groups and p - groups[-1][-1] <= 12:
-            groups[-1].append(p)
+    segments = sorted((centroids[i][0 if axis == 0 else 1], stats[i][along]) for i in range(1, count)
+                      if stats[i][along] >= 20)
+    groups: list[list[tuple[float, int]]] = []
+    for segment in segments:
+        if groups and segment[0] - groups[-1][-1][0] <= gap:
+            groups[-1].append(segment)
         else:
-            groups.append([p])
-    return [int(np.mean(g)) + offset for g in groups]
+            groups.append([segment])
+    return [int(max(g, key=lambda s: s[1])[0]) + offset for g in groups]
 
 
 def _cells(grid: _Grid, horizontal: np.ndarray, vertical: np.ndarray) -> list[tuple[int, int, int, int]]:
@@ -334,28 +362,30 @@ class _Piece:
     cell: tuple[int, int, int, int, int] | None = None  # grid index, r0, c0, r1, c1
 
 
-def _table_pieces(clean: np.ndarray, grids: list[_Grid]) -> list[_Piece]:
+def _table_pieces(clean: np.ndarray, look: np.ndarray, grids: list[_Grid]) -> list[_Piece]:
     pieces = []
     for g, grid in enumerate(grids):
         for r0, c0, r1, c1 in grid.cells:
             y0, x0 = grid.ys[r0] + 5, grid.xs[c0] + 5
-            for top, crop in _lines(clean[y0:grid.ys[r1] - 5, x0:grid.xs[c1] - 5]):
+            box = np.s_[y0:grid.ys[r1] - 5, x0:grid.xs[c1] - 5]
+            for top, crop in _lines(clean[box], look[box]):
                 pieces.append(_Piece(crop, y0 + top, (g, r0, c0, r1, c1)))
     return pieces
 
 
-def _text_pieces(clean: np.ndarray, grids: list[_Grid]) -> list[_Piece]:
+def _text_pieces(clean: np.ndarray, look: np.ndarray, grids: list[_Grid]) -> list[_Piece]:
     """The lines of text outside the tables."""
-    page = clean.copy()
+    page, look = clean.copy(), look.copy()
     for grid in grids:
         x0, y0, x1, y1 = grid.bbox
-        page[max(y0 - 8, 0):y1 + 8, max(x0 - 8, 0):x1 + 8] = 255
-    return [_Piece(crop, top) for top, crop in _lines(page)]
+        page[max(y0 - 8, 0):y1 + 8, max(x0 - 8, 0):x1 + 8] = look[max(y0 - 8, 0):y1 + 8, max(x0 - 8, 0):x1 + 8] = 255
+    return [_Piece(crop, top) for top, crop in _lines(page, look)]
 
 
-def _lines(region: np.ndarray) -> list[tuple[int, np.ndarray]]:
+def _lines(region: np.ndarray, look: np.ndarray) -> list[tuple[int, np.ndarray]]:
     """The lines of text in a binary region (black ink on white), top to bottom: each its top and
-    its crop, trimmed to its ink with a margin, as the recogniser expects a text line.
+    its crop from ``look`` (the same region in grey), trimmed to its ink with a margin, as the
+    recogniser expects a text line.
 
     A line is a run of rows that hold ink; a run much lower than the tallest (the strokes of 二,
     a stray speck) is part of the line nearest it, not a line of its own."""
@@ -363,7 +393,9 @@ def _lines(region: np.ndarray) -> list[tuple[int, np.ndarray]]:
     inked = np.flatnonzero(ink.sum(axis=1) >= 2)
     if len(inked) == 0:
         return []
-    breaks = np.flatnonzero(np.diff(inked) > 1)
+    # a gap of a few rows is within a character whose thin strokes the noise filter took (a
+    # fax's 0 in two halves), not between two lines
+    breaks = np.flatnonzero(np.diff(inked) > LINE_GAP)
     runs = [[int(inked[a]), int(inked[b])] for a, b in zip(np.r_[0, breaks + 1], np.r_[breaks, len(inked) - 1])]
     tallest = max(b - a for a, b in runs) + 1
     merged = True
@@ -386,7 +418,7 @@ def _lines(region: np.ndarray) -> list[tuple[int, np.ndarray]]:
             continue  # a speck
         margin = max(4, (b - a) // 6)
         top, left = max(a - margin, 0), max(int(cols[0]) - margin, 0)
-        out.append((top, region[top:b + 1 + margin, left:int(cols[-1]) + 1 + margin]))
+        out.append((top, look[top:b + 1 + margin, left:int(cols[-1]) + 1 + margin]))
     return out
 
 
