@@ -32,7 +32,10 @@ SURE_DIGIT = 0.98
 SPECK_PIXELS = 12  # at about 300 dpi a full stop is twice this
 LINE_GAP = 4  # pixels at about 300 dpi: blank rows within a line of text, as between lines is more
 ROW_MIN = 30  # pixels at about 300 dpi: less than a line of text and its cell's padding
-STREAK_CROSSINGS = 0.01  # a table rule's length that text touches on both sides: about none
+# A rule straightened with its page slopes less than this (0.3°); a fax's streak slopes as the
+# page was turned in the fax.  A rule's length that strokes of text cross: about none.
+STREAK_SLOPE = 0.005
+STREAK_CROSSINGS = 0.004
 
 
 @dataclass
@@ -254,18 +257,23 @@ def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 
 
 def _streaks_apart(horizontal: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The horizontal rules, and apart from them a fax's streaks that run through a line of text: a rule
-    keeps clear of the text in its cells, while the strokes of the characters a streak crosses
-    go on above and below it.  A stroke whose ink runs on across it along more than
-    :data:`STREAK_CROSSINGS` of its length is a streak, and a row boundary there would cut
-    the line of text in two."""
+    """The horizontal rules, and apart from them a fax's streaks (scan lines drawn black part of
+    the way).  A streak runs along the fax's scan lines, so once the page is straightened it is
+    the one stroke that slopes; and where it lies level, it runs through lines of text, whose
+    strokes go on above and below it, while a rule keeps clear of the text in its cells.  A row
+    boundary along a streak would cut a line of text in two."""
     count, labels, stats, _ = cv2.connectedComponentsWithStats((horizontal > 0).astype(np.uint8), connectivity=8)
+    if count < 2:
+        return horizontal, np.zeros_like(horizontal)
+    widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
+    long = widths >= horizontal.shape[1] // 5
+    thickness = float(np.median(heights[long] if long.any() else heights))
     streak = np.zeros(count, bool)
     for i in range(1, count):
         x, y, w, h, _ = stats[i]
-        above = ink[max(y - 3, 0):y, x:x + w].any(axis=0)
-        below = ink[y + h:y + h + 3, x:x + w].any(axis=0)
-        streak[i] = (above & below).mean() > STREAK_CROSSINGS
+        above = ink[max(y - 3, 0):y, x:x + w].all(axis=0)  # a stroke's run of ink, not a speck or a jag
+        below = ink[y + h:y + h + 3, x:x + w].all(axis=0)
+        streak[i] = (h - thickness) / w > STREAK_SLOPE or (above & below).mean() > STREAK_CROSSINGS
     streaks = np.where(streak[labels], horizontal, 0).astype(horizontal.dtype)
     return horizontal - streaks, streaks
 

@@ -156,7 +156,10 @@ def _split_readings(template: str, filled: list[Cell], columns: Sequence[str]) -
     # Only 本年增/减 may be negative: a cut that puts a minus anywhere else is not a reading.
     splits = [s for s in splits if all(v >= 0 or schema.may_be_negative(col) for v, col in zip(s, columns))]
     source = joined([c.source for c in filled])  # the run as a whole: where each cut falls is the reading
-    return [RowReading([Reading(v, "number", (), str(v), source) for v in split], 0.0, (), "split")
+    # OCR'd digits in doubt stay in doubt when cut: a cut that breaks the identities may be the
+    # reading's fault, not the agency's arithmetic
+    doubt = ("ocr_unconfirmed",) if any(c.ocr and not c.ocr_sure for c in filled) else ()
+    return [RowReading([Reading(v, "number", doubt, str(v), source) for v in split], 0.0, (), "split")
             for split in splits]
 
 
