@@ -107,11 +107,14 @@ def test_a_streak_is_told_from_a_rule():
     binary[209:211, 200:1150] = 255  # a level streak through that line
     for x in range(100, 1100):
         binary[95 + (x - 100) // 60, x] = 255  # a streak sloping 1°
+        binary[242 + (x - 100) // 60, x] = 255  # and one crossing a rule
     horizontal = cv2.dilate(cv2.morphologyEx(binary, cv2.MORPH_OPEN, np.ones((1, 48), np.uint8)), np.ones((3, 9), np.uint8))
     rules, streaks = scan._streaks_apart(horizontal, binary > 0)
     assert all(rules[y, 600] and not streaks[y, 600] for y in (50, 150, 250, 350))
     assert streaks[209, 600] and not rules[209, 600]
     assert streaks[95 + 500 // 60, 600] and not rules[95 + 500 // 60, 600]
+    assert rules[250, 150] and rules[250, 1050]  # the rule the streak crosses stays whole
+    assert streaks[242 + 900 // 60, 1000] and not rules[242 + 900 // 60, 1000]
 
 
 def test_a_streak_beside_a_rule_makes_no_row():

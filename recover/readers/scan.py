@@ -259,23 +259,41 @@ def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
 def _streaks_apart(horizontal: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """The horizontal rules, and apart from them a fax's streaks (scan lines drawn black part of
     the way).  A streak runs along the fax's scan lines, so once the page is straightened it is
-    the one stroke that slopes; and where it lies level, it runs through lines of text, whose
-    strokes go on above and below it, while a rule keeps clear of the text in its cells.  A row
-    boundary along a streak would cut a line of text in two."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((horizontal > 0).astype(np.uint8), connectivity=8)
-    if count < 2:
-        return horizontal, np.zeros_like(horizontal)
-    widths, heights = stats[1:, cv2.CC_STAT_WIDTH], stats[1:, cv2.CC_STAT_HEIGHT]
-    long = widths >= horizontal.shape[1] // 5
-    thickness = float(np.median(heights[long] if long.any() else heights))
-    streak = np.zeros(count, bool)
-    for i in range(1, count):
-        x, y, w, h, _ = stats[i]
+    the one stroke that slopes: of a sloping stroke only the rows that run much further than the
+    rest are kept (a rule it crosses).  And where a stroke lies level it may still be a streak running through lines of
+    text, whose strokes go on above and below it, while a rule keeps clear of the text in its
+    cells.  A row boundary along a streak would cut a line of text in two."""
+    level_run = horizontal.shape[1] // 5
+    streaks = np.zeros_like(horizontal)
+    stats, parts = _strokes(horizontal)
+    long = stats[:, cv2.CC_STAT_WIDTH] >= level_run
+    thickness = float(np.median(stats[long if long.any() else slice(None), cv2.CC_STAT_HEIGHT])) if len(stats) else 0
+    for (x, y, w, h, _), (box, part) in zip(stats, parts):
+        if (h - thickness) / w > STREAK_SLOPE:
+            # a rule it crosses: the rows where the stroke runs much further than the streak alone
+            counts = (part > 0).sum(axis=1)
+            rule_rows = (counts >= level_run) & (counts >= 2 * np.median(counts))
+            streaks[box] |= np.where(rule_rows[:, None], 0, part).astype(part.dtype)
+    rules = horizontal & ~streaks
+    stats, parts = _strokes(rules)
+    for (x, y, w, h, _), (box, part) in zip(stats, parts):
         above = ink[max(y - 3, 0):y, x:x + w].all(axis=0)  # a stroke's run of ink, not a speck or a jag
         below = ink[y + h:y + h + 3, x:x + w].all(axis=0)
-        streak[i] = (h - thickness) / w > STREAK_SLOPE or (above & below).mean() > STREAK_CROSSINGS
-    streaks = np.where(streak[labels], horizontal, 0).astype(horizontal.dtype)
-    return horizontal - streaks, streaks
+        if (above & below).mean() > STREAK_CROSSINGS:
+            streaks[box] |= part
+    return horizontal & ~streaks, streaks
+
+
+def _strokes(mask: np.ndarray) -> tuple[np.ndarray, list[tuple[tuple[slice, slice], np.ndarray]]]:
+    """The connected strokes of a mask: their stats (x, y, w, h, area) and each its bounding box
+    and its own pixels there."""
+    count, labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
+    parts = []
+    for i in range(1, count):
+        x, y, w, h, _ = stats[i]
+        box = np.s_[y:y + h, x:x + w]
+        parts.append((box, np.where(labels[box] == i, mask[box], 0).astype(mask.dtype)))
+    return stats[1:], parts
 
 
 def _find_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[_Grid]:
