@@ -205,3 +205,22 @@ def test_ocr_digits_cut_from_a_run_keep_their_doubt():
     result = reconcile("2021", [AssignedRow(key, RowCandidate([key], cells), 0.99)])
     row = {k: c for k, c in result.items() if k.startswith(key + "/")}
     assert len(row) == 7 and all(c.value is not None and doubts(c.flags) for c in row.values())
+
+
+def test_a_page_number_below_a_table_is_no_row_s_value():
+    blank = np.full((10, 10), 255, np.uint8)
+    pieces = [scan._Piece(blank, 100), scan._Piece(blank, 200)]
+    lines = scan._assemble(pieces, ["-3-", "本机关2023年度报告"], set(), set(), [], page=3)
+    assert [[c.text for c in line.cells] for line in lines] == [["本机关2023年度报告"]]
+
+
+def test_a_table_cut_off_by_its_page_end_keeps_its_last_row():
+    horizontal = np.zeros((400, 1000), np.uint8)
+    vertical = np.zeros_like(horizontal)
+    for y in (100, 200):
+        horizontal[y - 1:y + 2, 100:900] = 255
+    for x in (100, 500, 900):
+        vertical[96:304, x - 1:x + 2] = 255  # the column rules run on to the page's end, no rule under the last row
+    [grid] = scan._find_grids(horizontal, vertical)
+    assert len(grid.ys) == 3 and 290 <= grid.ys[-1] <= 305
+    assert len([c for c in grid.cells if c[0] == 1]) == 2

@@ -22,6 +22,7 @@ from PIL import Image
 from ..errors import UnreadableDocumentError
 from ..layout import Cell, Layout, Line, is_cjk, squeeze, tokenize, with_sources
 from ..values import looks_like_value, normalize
+from .text import PAGE_NUMBER
 
 OCR_DPI = 300  # PDF pages are rendered at this resolution for OCR
 TARGET_WIDTH = 2480  # an A4 page at 300 dpi: smaller images are enlarged to about this
@@ -311,6 +312,10 @@ def _find_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[_Grid]:
         ys = _positions((horizontal[y:y + h, x:x + w] > 0) & region, axis=1, offset=y, gap=ROW_MIN)
         if len(xs) < 2 or len(ys) < 2:
             continue
+        # A table cut off by the end of its page may have no rule under its last row: its column
+        # rules run on below the last rule, and the row ends where they do.
+        if y + h - ys[-1] > ROW_MIN:
+            ys.append(y + h - 5)  # the rules' end, less the thickening
         grid = _Grid(xs, ys)
         grid.cells = _cells(grid, horizontal, vertical)
         grids.append(grid)
@@ -607,7 +612,8 @@ def _assemble(pieces: list[_Piece], texts: list[str], sure: set[int], unreadable
                       table=g + 1, page=page) for r in sorted(rows)]
         blocks.append((grid.ys[0], [line for line in lines if any(c.text for c in line.cells)]))
     for p, text in zip(pieces, texts):
-        if p.cell is None and text.strip():
+        # a page's number ("- 3 -") between a table and its continuation is no row's value
+        if p.cell is None and text.strip() and not PAGE_NUMBER.match(text):
             cells = with_sources(tokenize(squeeze(text), ocr=True), squeeze(text), {"page": page})
             blocks.append((p.top, [Line(cells, grid=False, page=page)]))
     return [line for _, lines in sorted(blocks, key=lambda b: b[0]) for line in lines]

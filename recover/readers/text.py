@@ -20,7 +20,7 @@ from .encoding import decode
 _MARKDOWN_RULE = re.compile(r"^[\s|:+]*(?:(?:-{2,}|[—=_*]{3,})[\s|:+]*)+$")
 _HEADING_MARK = re.compile(r"^\s*#{1,6}\s+")
 _EMPHASIS = re.compile(r"\*\*|__")
-_PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$")
+PAGE_NUMBER = re.compile(r"^\s*(?:[-—–]\s*\d{1,3}\s*[-—–]|第\s*\d{1,3}\s*页(?:\s*[,，/]?\s*共\s*\d{1,3}\s*页)?)\s*$")
 _SPACES = re.compile(r"\S+(?: \S+)*")  # cells of a space-aligned line: text between 2+ spaces
 
 
@@ -38,7 +38,7 @@ def lines_of(text: str, wide_cjk: bool = True) -> list[Line]:
         # Only spaces go from the end: trailing tabs and pipes hold blank cells' places.
         printed = normalize(raw)
         line = _EMPHASIS.sub("", _HEADING_MARK.sub("", printed)).rstrip("\r\n ")
-        if line.strip() and not _MARKDOWN_RULE.match(line) and not _PAGE_NUMBER.match(line):
+        if line.strip() and not _MARKDOWN_RULE.match(line) and not PAGE_NUMBER.match(line):
             kept.append((number, line, printed, start))
         start += len(whole)
     closing = _pipes_close_rows([line for _, line, _, _ in kept])
