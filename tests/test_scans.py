@@ -224,3 +224,9 @@ def test_a_table_cut_off_by_its_page_end_keeps_its_last_row():
     [grid] = scan._find_grids(horizontal, vertical)
     assert len(grid.ys) == 3 and 290 <= grid.ys[-1] <= 305
     assert len([c for c in grid.cells if c[0] == 1]) == 2
+
+
+def test_a_number_led_by_a_zero_is_a_value_unread():
+    # two cells' zeros run together where the rule between them was lost, or a speck read as 0
+    assert all(scan.LED_BY_ZERO.fullmatch(text) for text in ("00", "010", "05"))
+    assert not any(scan.LED_BY_ZERO.fullmatch(text) for text in ("0", "10", "0.5", "100"))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import functools
 import io
+import re
 from dataclasses import dataclass, field
 
 import cv2
@@ -30,6 +31,7 @@ MAX_PIXELS = 80_000_000  # an image larger than this is not a page scan
 # A number cell whose every digit the recogniser is this sure of (its share of the digit
 # likelihood) is not in doubt; below it, the digit waits for an identity to confirm it.
 SURE_DIGIT = 0.98
+LED_BY_ZERO = re.compile(r"0\d+")
 SPECK_PIXELS = 12  # at about 300 dpi a full stop is twice this
 LINE_GAP = 4  # pixels at about 300 dpi: blank rows within a line of text, as between lines is more
 ROW_MIN = 30  # pixels at about 300 dpi: less than a line of text and its cell's padding
@@ -134,6 +136,10 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
         if looks_like_value(reading.digits):  # a zero read as the letter O, a 1 as l
             texts[i] = reading.digits
         elif not looks_like_value(texts[i], ocr=True):  # a number unread: it keeps its place
+            unreadable.add(pieces[i].cell)
+        if LED_BY_ZERO.fullmatch(texts[i]):
+            # "00": nobody prints a zero before a number; two cells' numbers whose rule between
+            # them was lost, or a speck read as a digit.  Either way a value unread.
             unreadable.add(pieces[i].cell)
         if texts[i] == reading.digits and min(reading.digit_confidences, default=0) >= SURE_DIGIT:
             sure.add(i)
