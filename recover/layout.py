@@ -108,7 +108,7 @@ class Layout:
 
     def text(self) -> str:
         """The document's words, a line per line, for narrative and template cues."""
-        return "\n".join(" ".join(c.text for c in line.cells if c.text) for line in self.lines)
+        return "\n".join([" ".join([c.text for c in line.cells if c.text]) for line in self.lines])
 
 
 # --- cutting numbers out of running text ------------------------------------

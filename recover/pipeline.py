@@ -146,6 +146,7 @@ class Classified:
     decoding: Decoding
     proba: object = None  # the classifier's probabilities, candidates × classes
     classes: tuple = ()
+    text: str = ""  # the layout's words (Layout.text), which the later stages read too
 
     @property
     def rows(self) -> list[AssignedRow]:
@@ -198,8 +199,9 @@ def classify_layout(layout: Layout, model: RowClassifier | RowScorer | None = No
                                       reason="not_a_report")
     descriptions = describe(candidates)
     proba = scorer.predict_proba(descriptions)  # one call for the whole document
-    choice, decoding = choose(layout.text(), lambda template: decode(scorer.classes_, proba, template))
-    return Classified(candidates, descriptions, choice, decoding, proba, tuple(scorer.classes_))
+    text = layout.text()
+    choice, decoding = choose(text, lambda template: decode(scorer.classes_, proba, template))
+    return Classified(candidates, descriptions, choice, decoding, proba, tuple(scorer.classes_), text)
 
 
 def _prints_a_table(template: str, rows: list[AssignedRow]) -> bool:
@@ -238,7 +240,7 @@ def recover_layout(layout: Layout, name: str, model: RowClassifier | RowScorer |
     choice, rows = classified.choice, classified.rows
     if not _prints_a_table(choice.template, rows):
         raise UnreadableDocumentError("none of the three standard tables was found", reason="not_a_report")
-    text = layout.text()
+    text = classified.text
     cells = reconcile(choice.template, rows, stated_figures(text))
     for cell in cells.values():
         cell.flag(*choice.flags)

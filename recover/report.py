@@ -134,15 +134,13 @@ class Report:
 
     def records(self) -> list[dict]:
         """One dict per cell with cells.csv's columns."""
-        out = []
-        for key, cell in self.cells.items():
-            table, row, col = key.split("/")
-            out.append({
-                "document": self.document, "template": self.template, "table": table, "row": row, "col": col,
-                "value": format_value(cell.value), "status": cell.status,
-                "confidence": f"{cell.confidence:.3f}", "flags": ";".join(cell.flags),
-            })
-        return out
+        return [dict(zip(CSV_COLUMNS, row)) for row in self.csv_rows()]
+
+    def csv_rows(self) -> list[tuple]:
+        """One row per cell with cells.csv's columns, in their order."""
+        return [(self.document, self.template, *key.split("/"), format_value(cell.value), cell.status,
+                 f"{cell.confidence:.3f}", ";".join(cell.flags))
+                for key, cell in self.cells.items()]
 
     def to_frame(self):
         """The cells as a pandas DataFrame (value as a number, NaN where unknown)."""

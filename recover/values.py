@@ -139,6 +139,7 @@ def format_value(value: int | Decimal | None) -> str:
     return str(value)
 
 
+@lru_cache(maxsize=16384)  # every cell made asks, and cell texts recur
 def looks_like_value(text: str, ocr: bool = False) -> bool:
     """Whether a cell reads as a number or a zero mark (rather than a label)."""
     return parse_value(text, amount=True, ocr=ocr).kind in ("number", "zero_mark")

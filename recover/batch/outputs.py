@@ -124,7 +124,7 @@ def json_bytes(report: Report, path: str) -> bytes:
 def rows_bytes(report: Report) -> bytes:
     """A document's rows of cells.csv."""
     buffer = io.StringIO(newline="")
-    csv.writer(buffer, lineterminator="\n").writerows([record[c] for c in CSV_COLUMNS] for record in report.records())
+    csv.writer(buffer, lineterminator="\n").writerows(report.csv_rows())
     return buffer.getvalue().encode()
 
 

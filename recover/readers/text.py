@@ -88,4 +88,15 @@ def _line(cells: list[Cell], number: int, aligned: bool = False) -> Line:
 def _columns(line: str) -> list[int]:
     """The display column at which each character of ``line`` starts (and, last, its width):
     CJK characters take two columns in a space-aligned layout."""
-    return [0, *itertools.accumulate(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line)]
+    return [0, *itertools.accumulate(map(_WIDTHS.__getitem__, line))]
+
+
+class _Widths(dict):
+    """A character's display width, looked up in the Unicode tables once per character."""
+
+    def __missing__(self, ch: str) -> int:
+        width = self[ch] = 2 if unicodedata.east_asian_width(ch) in "WF" else 1
+        return width
+
+
+_WIDTHS = _Widths()

@@ -84,9 +84,12 @@ def _choose_linked(template: str, rows: list[str], options: dict[str, list[RowRe
             _mark_disagreement(template, k, options[k], doubtful)
         return {k: max(options[k], key=lambda r: r.prior) for k in rows}
     printed = {k: [_values(template, {k: r}) for r in options[k]] for k in rows}  # each reading's values
+    # Only the cells of the identities concerned decide a combination: the rest of the matrix is
+    # not copied for each one.
+    around = {c: fixed_values[c] for identity in relevant for c in identity.cells if c in fixed_values}
     scored = []
     for combo in itertools.product(*(range(len(options[k])) for k in rows)):
-        values = dict(fixed_values)
+        values = dict(around)
         for k, i in zip(rows, combo):
             values.update(printed[k][i])
         broken = sum(1 for identity in relevant if _violated(identity, values))
