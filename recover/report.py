@@ -87,7 +87,7 @@ class Report:
     def flagged_cells(self) -> int:
         """How many cells are in doubt (unknown, or with a flag that marks doubt): the cells to
         check; :meth:`cells_in_doubt` lists them."""
-        return sum(1 for c in self.cells.values() if doubts(c.flags) or c.status == UNKNOWN)
+        return sum(1 for c in self.cells.values() if c.status == UNKNOWN or c.flags and doubts(c.flags))
 
     def cells_in_doubt(self) -> list[Doubt]:
         """Every cell that is unknown or has a flag that marks doubt, in printed order, with the

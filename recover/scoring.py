@@ -62,8 +62,9 @@ def describe(candidates: list[RowCandidate]) -> list[dict]:
 def _shape(c: RowCandidate) -> str:
     """What the numbers look like: glued digit runs (and how many digits), decimals, signs, units."""
     marks = []
-    texts = [v.text for v in c.filled]
-    if any(v.glued for v in c.filled):
+    filled = c.filled
+    texts = [v.text for v in filled]
+    if any(v.glued for v in filled):
         digits = sum(ch.isdigit() for t in texts for ch in t)
         marks.append(f"glued{min(digits, 24)}")
     if any("." in t for t in texts):
