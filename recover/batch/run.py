@@ -653,13 +653,14 @@ def _check_across_years(inputs: list[Input], out: Path) -> dict[str, Report]:
 def _forget_others(out: Path, names: set[str], formats: set[str]) -> None:
     """Remove what this batch wrote for documents it no longer has (deleted or renamed inputs):
     their pieces, and their JSON and workbooks."""
+    kept = {_piece(out, name).name for name in names}  # a kept document's record need not be read
     for record_file in (out / STATE / "pieces").glob("*.done"):
+        if record_file.stem in kept:
+            continue
         try:
             name = json.loads(record_file.read_bytes())["name"]
         except (OSError, ValueError, KeyError):
             name = None
-        if name in names:
-            continue
         if name is not None:
             for target in (out / "json" / f"{name}.json", out / "xlsx" / f"{name}.xlsx"):
                 target.unlink(missing_ok=True)
