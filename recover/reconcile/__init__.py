@@ -41,6 +41,7 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
 
     for row in rows:
         reading = chosen[row.key]
+        runs_on = _label_names_next_row(template, row)
         for i, key in enumerate(schema.printed_cells(template, row.key)):
             cell = cells[key]
             r = reading.values[i]
@@ -69,7 +70,7 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
             if row.contested:
                 cell.flag("row_contested")
                 cell.confidence = min(cell.confidence, 0.6)
-            if _label_names_next_row(template, row):
+            if runs_on:
                 cell.flag("label_names_next_row")
                 cell.confidence = min(cell.confidence, 0.6)
 

@@ -76,8 +76,10 @@ def keeps_its_cells(template: str, cut: AssignedRow, rows: Sequence[AssignedRow]
     others = [row for row in rows if row is not cut]
     whole = [len(options[row.key]) == 1 and options[row.key][0].how in ("direct", "header")
              and not options[row.key][0].flags for row in others]
-    return len(others) >= KEPT_ROWS and all(whole) and any(row.key.split("/")[0] == table and len(row.candidate.values) >=
-                              len(schema.printed_cells(template, row.key)) for row in others)
+    complete_in_table = any(row.key.split("/")[0] == table
+                            and len(row.candidate.values) >= len(schema.printed_cells(template, row.key))
+                            for row in others)
+    return len(others) >= KEPT_ROWS and all(whole) and complete_in_table
 
 
 def _closed(row: AssignedRow) -> bool:

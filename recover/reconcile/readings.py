@@ -74,10 +74,13 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
     if by_header is not None and row.candidate.aligned:
         # The layout keeps true positions: the header says where each value belongs.
         return [reading(by_header, how="header" if in_place is None or not _same(by_header, in_place) else "direct")]
-    if row.candidate.ends_document and len(filled) < n and not any(c.glued for c in filled):
+    def cut() -> list[RowReading]:
         # The document is cut inside this row: its numbers are read in order, but a cell may as
-        # well be missing before the cut (trailing merged-cell residue may pad it to its width).
+        # well be missing before the cut.
         return [reading(filled + [None] * (n - len(filled)), flags=("row_cut_off",), how="prefix")]
+
+    if row.candidate.ends_document and len(filled) < n and not any(c.glued for c in filled):
+        return cut()  # (trailing merged-cell residue may pad such a row to its width)
     if in_place is not None:
         return [reading(in_place)]
     if by_header is not None and len(values) >= n:  # a text grid whose empty slots line up with its header's
@@ -92,7 +95,7 @@ def _readings_in_order(template: str, row: AssignedRow, columns: Sequence[str],
             return splits
     if len(filled) < n:
         if row.candidate.ends_document:  # cut inside a run of digits: read as above
-            return [reading(filled + [None] * (n - len(filled)), flags=("row_cut_off",), how="prefix")]
+            return cut()
         spots = placements(len(filled), n, MAX_PLACEMENTS) or []
         # Which columns the printed numbers fill is left to the identities; where they cannot
         # tell, the cells concerned come back flagged placement_ambiguous.
