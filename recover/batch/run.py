@@ -502,13 +502,17 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
             return {"path": os.fspath(item.path.absolute()), "shown": printable(str(item.path)), "name": item.name,
                     "agency": agency, "year": year}
 
+        def finished_before(item: Input, record: dict) -> bool:
+            """Whether an earlier run read this very file, as this one would."""
+            task = task_of(item)
+            return record["path"] == task["shown"] and record["options"] == options and record["xlsx"] == xlsx \
+                and record.get("manifest") == _manifest_of(task) \
+                and bool(record["sha256"]) and record["sha256"] == _content_sha256(item.path)
+
         done, todo = 0, []
         for item in inputs:
-            task = task_of(item)
             record = _record(out, item.name) if resume else None
-            if record and record["path"] == task["shown"] and record["options"] == options \
-                    and record["xlsx"] == xlsx and record.get("manifest") == _manifest_of(task) \
-                    and record["sha256"] and record["sha256"] == _content_sha256(item.path):
+            if record and finished_before(item, record):
                 done += 1
                 if on_done:
                     on_done(Outcome(item.name, record["summary"]["outcome"], record["summary"]["error"], resumed=True))
