@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from .values import looks_like_value, normalize
+from .values import led_by_zero, looks_like_value, normalize
 
 
 @dataclass
@@ -149,7 +149,7 @@ def _tokens(text: str, ocr: bool) -> tuple[tuple[str, bool], ...]:
     if not text:
         return ()
     if looks_like_value(text, ocr=ocr):
-        return ((text, len(text) > 1 and text.isdigit() and text[0] == "0"),)
+        return ((text, led_by_zero(text)),)
     text = re.sub(r"(\d)\s+(?=[.、][^\d\s])", r"\1", text)  # "8 .属于" is numbering "8."
     pieces: list[tuple[str, str]] = []  # (kind, text) with kind "text" or "value"
     pos = 0
@@ -185,8 +185,7 @@ def _tokens(text: str, ocr: bool) -> tuple[tuple[str, bool], ...]:
         if kind == "value":
             # A run touching the words around it, or one no count could be ("0000000"),
             # may hold several cells' digits.
-            zero_led = len(piece) > 1 and piece.isdigit() and piece[0] == "0"
-            cells.append((piece, _touches_text(pieces, i) or zero_led, looks_like_value(piece, ocr=ocr)))
+            cells.append((piece, _touches_text(pieces, i) or led_by_zero(piece), looks_like_value(piece, ocr=ocr)))
             continue
         for part in piece.split():
             for label in _split_labels(part):

@@ -21,6 +21,8 @@ _NUMBER = re.compile(
 )
 
 
+_LED_BY_ZERO = re.compile(r"0\d+")
+
 # The most digits a printed number is read with: far beyond any count or amount, room for a
 # scraped row's values run together (which the reconciler splits).  A longer run is not read.
 MAX_DIGITS = 64
@@ -119,7 +121,7 @@ def _number(m: re.Match, raw: str, amount: bool, signed: bool) -> Reading:
         flags.append("unit_unexpected")
     if number != number.to_integral_value():
         return Reading(None, "unparsed", ("value_unparsed",), raw)
-    if re.match(r"0\d", m["num"]):  # no one prints a count so: the digits of two cells, run together
+    if led_by_zero(m["num"].replace(",", "")):
         flags.append("leading_zero")
     return Reading(int(number), "number", tuple(flags), raw)
 
@@ -137,6 +139,12 @@ def format_value(value: int | Decimal | None) -> str:
     if isinstance(value, Decimal):
         return format(_without_trailing_zeros(value), "f")
     return str(value)
+
+
+def led_by_zero(text: str) -> bool:
+    """Digits led by a zero ("01", "0000000"): no one prints a count so, so they are the digits
+    of several cells run together (or a speck read as a digit)."""
+    return _LED_BY_ZERO.fullmatch(text) is not None
 
 
 @lru_cache(maxsize=16384)  # every cell made asks, and cell texts recur

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import functools
 import io
-import re
 from dataclasses import dataclass, field
 
 import cv2
@@ -22,7 +21,7 @@ from PIL import Image
 
 from ..errors import UnreadableDocumentError
 from ..layout import Cell, Layout, Line, is_cjk, squeeze, tokenize, with_sources
-from ..values import looks_like_value, normalize
+from ..values import led_by_zero, looks_like_value, normalize
 from .text import PAGE_NUMBER
 
 OCR_DPI = 300  # PDF pages are rendered at this resolution for OCR
@@ -31,7 +30,6 @@ MAX_PIXELS = 80_000_000  # an image larger than this is not a page scan
 # A number cell whose every digit the recogniser is this sure of (its share of the digit
 # likelihood) is not in doubt; below it, the digit waits for an identity to confirm it.
 SURE_DIGIT = 0.98
-LED_BY_ZERO = re.compile(r"0\d+")
 SPECK_PIXELS = 12  # at about 300 dpi a full stop is twice this
 LINE_GAP = 4  # pixels at about 300 dpi: blank rows within a line of text, as between lines is more
 ROW_MIN = 30  # pixels at about 300 dpi: less than a line of text and its cell's padding
@@ -137,7 +135,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
             texts[i] = reading.digits
         elif not looks_like_value(texts[i], ocr=True):  # a number unread: it keeps its place
             unreadable.add(pieces[i].cell)
-        if LED_BY_ZERO.fullmatch(texts[i]):
+        if led_by_zero(texts[i]):
             # "00": nobody prints a zero before a number; two cells' numbers whose rule between
             # them was lost, or a speck read as a digit.  Either way a value unread.
             unreadable.add(pieces[i].cell)
