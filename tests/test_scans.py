@@ -117,6 +117,21 @@ def test_a_streak_is_told_from_a_rule():
     assert streaks[242 + 900 // 60, 1000] and not rules[242 + 900 // 60, 1000]
 
 
+def test_a_rule_a_fax_broke_every_few_pixels_still_parts_its_cells():
+    # A thin rule binarised at 150 dpi breaks into pieces shorter than any rule is looked for:
+    # the two rows' cells it parts were taken for one, and their numbers read as one cell's.
+    gray = np.full((800, 2480), 255, np.uint8)
+    for x in (200, 700, 810, 920, 1500):
+        gray[100:700, x:x + 3] = 0
+    for y in (100, 300, 500, 700):
+        gray[y:y + 3, 200:1503] = 0
+    for x in range(700, 920, 60):
+        gray[300:303, x + 30:x + 32] = 255  # the middle rule broken every 60 pixels
+    horizontal, vertical, _ = scan._rules(gray)
+    [grid] = scan._find_grids(horizontal, vertical)
+    assert len(grid.ys) == 4 and len(grid.cells) == 3 * 4  # no two cells merged
+
+
 def test_a_streak_beside_a_rule_makes_no_row():
     mask = np.zeros((300, 800), bool)
     mask[100:104, 0:800] = True  # a rule

@@ -37,6 +37,7 @@ ROW_MIN = 30  # pixels at about 300 dpi: less than a line of text and its cell's
 # page was turned in the fax.  A rule's length that strokes of text cross: about none.
 STREAK_SLOPE = 0.005
 STREAK_CROSSINGS = 0.004
+RULE_BREAK = 5  # pixels at about 300 dpi: a gap in a rule shorter than this is no gap
 
 
 @dataclass
@@ -252,8 +253,11 @@ def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     binary = _binary(gray)
     h_len = max(40, gray.shape[1] // 25)
     v_len = max(25, gray.shape[0] // 70)  # longer than a digit "1", shorter than one table row
-    horizontal = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
-    vertical = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
+    # a rule broken for a pixel or two (a thin line binarised by a fax) is still one rule
+    across = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (RULE_BREAK, 1)))
+    down = cv2.morphologyEx(binary, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, RULE_BREAK)))
+    horizontal = cv2.morphologyEx(across, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (h_len, 1)))
+    vertical = cv2.morphologyEx(down, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, v_len)))
     # close small gaps left by noise and JPEG, and thicken for the crossing tests below
     horizontal = cv2.dilate(horizontal, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
     vertical = cv2.dilate(vertical, cv2.getStructuringElement(cv2.MORPH_RECT, (3, 9)))
