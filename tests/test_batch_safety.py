@@ -318,6 +318,23 @@ def test_a_crash_or_a_hang_costs_one_document_whatever_the_jobs(tmp_path, jobs):
     assert rows["a.txt"]["outcome"] == rows["z.txt"]["outcome"] == "ok", (rows["a.txt"], rows["z.txt"])
 
 
+def test_messages_a_worker_writes_together_are_all_taken():
+    """A worker is sent its next document before it finishes the one it reads, so two answers can
+    arrive in one read: both are taken (one left in a buffer would wake no select: a hang)."""
+    from recover.batch.run import _Worker
+
+    read_end, write_end = os.pipe()
+    worker = _Worker.__new__(_Worker)  # its reading of answers alone, without a process
+    worker.stdout, worker.unread = os.fdopen(read_end, "rb"), b""
+    os.write(write_end, b'{"done": 1}\n{"done": 2}\n{"do')
+    assert worker.messages() == [{"done": 1}, {"done": 2}]
+    os.write(write_end, b'ne": 3}\n')
+    os.close(write_end)
+    assert worker.messages() == [{"done": 3}]
+    assert worker.messages() is None  # the worker is gone
+    worker.stdout.close()
+
+
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").iterdir():

@@ -20,7 +20,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections import defaultdict
+from collections import defaultdict, deque
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -39,6 +39,7 @@ from .inputs import Input, ManifestError, printable, read_manifest
 
 STATE = ".recover"  # inside --out: the lock and the pieces; nothing a reader needs
 GRACE_SECONDS = 2.0  # a worker not back this long after a document's time is up is killed
+QUEUED = 2  # documents sent to a worker at once: the one it reads and the next
 
 
 class BatchError(Exception):
@@ -314,7 +315,9 @@ def _worker_environment() -> dict[str, str]:
 
 
 class _Worker:
-    """A worker process and the document it is working on (``job``), if any."""
+    """A worker process and the documents sent to it (``jobs``), oldest first: the first is the one
+    it is reading, since ``started``; the next waits in its input, so the worker never waits for
+    the batch process between documents."""
 
     def __init__(self, setup: dict, log: Path):
         with open(log, "ab") as log_file:
@@ -324,13 +327,36 @@ class _Worker:
         assert self.process.stdin and self.process.stdout
         self.stdin, self.stdout = self.process.stdin, self.process.stdout
         self.ready = False
-        self.job: tuple[Input, dict] | None = None
+        self.jobs: deque[tuple[Input, dict]] = deque()
         self.started = 0.0
+        self.unread = b""
         self._say(setup)
 
+    @property
+    def job(self) -> tuple[Input, dict] | None:
+        """The document the worker is reading, if any."""
+        return self.jobs[0] if self.jobs else None
+
     def send(self, job: tuple[Input, dict]) -> None:
-        self.job, self.started = job, time.monotonic()
+        if not self.jobs:
+            self.started = time.monotonic()
+        self.jobs.append(job)
         self._say(job[1])
+
+    def finished(self) -> None:
+        """The document it was reading is done: it reads the next from now."""
+        self.jobs.popleft()
+        self.started = time.monotonic()
+
+    def messages(self) -> list[dict] | None:
+        """The messages it has written whole since the last call (several, when documents finish
+        close together), or None once it has died.  Read unbuffered: a message left in a buffer
+        would wake no ``select``."""
+        data = os.read(self.stdout.fileno(), 1 << 16)
+        if not data:
+            return None
+        *whole, self.unread = (self.unread + data).split(b"\n")
+        return [json.loads(line) for line in whole]
 
     def _say(self, message: dict) -> None:
         self.stdin.write((json.dumps(message) + "\n").encode())
@@ -368,10 +394,17 @@ def _run_local(todo: list[Input], task_of: Callable[[Input], dict], setup: dict,
         workers.append(worker)
         selector.register(worker.stdout, selectors.EVENT_READ, worker)
 
-    def retire(worker: _Worker) -> None:
+    def retire(worker: _Worker) -> tuple[Input, dict] | None:
+        """Stop a worker and start another if work is left; the documents waiting behind the one
+        it was reading go back first in line.  The one it was reading, which is lost."""
         selector.unregister(worker.stdout)
         workers.remove(worker)
         worker.kill()
+        lost = worker.jobs.popleft() if worker.jobs else None
+        pending.extend(item for item, _ in reversed(worker.jobs))
+        if pending or any(w.job for w in workers):
+            start()
+        return lost
 
     def failed(job: tuple[Input, dict], error: str) -> Outcome:
         item, task = job
@@ -383,7 +416,7 @@ def _run_local(todo: list[Input], task_of: Callable[[Input], dict], setup: dict,
             start()
         while pending or any(w.job for w in workers):
             for worker in workers:
-                if worker.ready and worker.job is None and pending:
+                while worker.ready and len(worker.jobs) < QUEUED and pending:
                     item = pending.pop()
                     worker.send((item, task_of(item)))
             timeout = None
@@ -392,35 +425,31 @@ def _run_local(todo: list[Input], task_of: Callable[[Input], dict], setup: dict,
                 timeout = max(0.0, min(busy) - time.monotonic()) if busy else None
             for key, _ in selector.select(timeout):
                 worker = key.data
-                line = worker.stdout.readline()
-                message = json.loads(line) if line else None
-                if message is None:  # the worker died
+                messages = worker.messages()
+                if messages is None:  # the worker died
                     if not worker.ready:
                         raise BatchError(f"a worker process could not start ({_death(worker.process)}); "
                                          f"its messages are in {printable(str(log))}")
-                    job, death = worker.job, _death(worker.process)
-                    retire(worker)
-                    if pending or any(w.job for w in workers):
-                        start()
-                    if job is not None:
-                        yield failed(job, f"the reader crashed on this document (its worker process died: {death})")
-                elif "fatal" in message:
-                    raise BatchError(message["fatal"])
-                elif "ready" in message:
-                    worker.ready = True
-                else:
-                    worker.job = None
-                    yield Outcome(**message["done"])
+                    death = _death(worker.process)
+                    lost = retire(worker)
+                    if lost is not None:
+                        yield failed(lost, f"the reader crashed on this document (its worker process died: {death})")
+                    continue
+                for message in messages:
+                    if "fatal" in message:
+                        raise BatchError(message["fatal"])
+                    if "ready" in message:
+                        worker.ready = True
+                    else:
+                        worker.finished()
+                        yield Outcome(**message["done"])
             if limits.seconds:
                 now = time.monotonic()
                 for worker in [w for w in workers if w.job and now > w.started + limits.seconds + GRACE_SECONDS]:
-                    assert worker.job is not None
-                    outcome = failed(worker.job, f"took longer than the {limits.seconds:g} s allowed a document "
-                                                 "(its worker was stopped)")
-                    retire(worker)
-                    if pending or any(w.job for w in workers):
-                        start()
-                    yield outcome
+                    lost = retire(worker)
+                    assert lost is not None
+                    yield failed(lost, f"took longer than the {limits.seconds:g} s allowed a document "
+                                       "(its worker was stopped)")
     finally:
         for worker in list(workers):
             worker.kill()
