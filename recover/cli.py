@@ -11,11 +11,9 @@ from pathlib import Path
 import click
 
 from . import __version__
-from . import batch as batch_
-from . import evaluate as evaluate_
-from .model import ModelError, load_model, load_scorer
-from .schema import TEMPLATES
-from .report import OUTCOMES
+from .schema import BATCH_FORMATS, TEMPLATES
+
+# Each command imports what it runs when it runs: `recover --help` loads click and the schema only.
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -33,6 +31,8 @@ def _tooling(name: str, needs: tuple[str, ...] = ()):
 
 
 def _check_model(model: str | None, trust: bool) -> None:
+    from .model import ModelError, load_scorer
+
     try:
         load_scorer(model, trust=trust)
     except ModelError as e:
@@ -41,6 +41,8 @@ def _check_model(model: str | None, trust: bool) -> None:
 
 def _load_model(model: str | None, trust: bool):
     """The row classifier, loaded once, or a clear message why it may not be."""
+    from .model import ModelError, load_model
+
     try:
         return load_model(model, trust=trust)
     except ModelError as e:
@@ -54,7 +56,7 @@ def _load_model(model: str | None, trust: bool):
 @click.option("--jobs", "-j", default=1, show_default=True, help="Documents recovered at once (-1: all cores).")
 @click.option("--resume", is_flag=True, help="Keep what an earlier run of this batch finished, where the file, "
               "the options and the manifest are unchanged; redo the rest.")
-@click.option("--format", "formats", multiple=True, type=click.Choice(batch_.FORMATS), default=("csv",),
+@click.option("--format", "formats", multiple=True, type=click.Choice(BATCH_FORMATS), default=("csv",),
               show_default=True, help="Also write cells.parquet, wide.csv(.parquet), xlsx/<document>.xlsx.")
 @click.option("--include", multiple=True, metavar="GLOB",
               help="Under folders, read only files whose name or path matches (repeatable).")
@@ -82,6 +84,8 @@ def batch(paths, out, jobs, resume, formats, include, exclude, time_limit, memor
     report failed, 2 when the batch could not run (bad options, manifest or model; OUT locked by
     another batch or not writable), 130 when interrupted (run again with --resume).
     """
+    from . import batch as batch_
+
     found = batch_.walk(paths, include, exclude, out=out)
     filtered = 0  # files the globs leave out are counted, every other file passed over is named
     for skipped in found.skipped:
@@ -134,6 +138,8 @@ class _Progress:
     of this run (documents an earlier run finished are counted done, not in the rate)."""
 
     def __init__(self, total: int, show: bool):
+        from .report import OUTCOMES
+
         self.total, self.show = total, show
         self.counts = dict.fromkeys(OUTCOMES, 0)
         self.recovered = 0
@@ -182,6 +188,8 @@ class _Progress:
 def evaluate(truth, cells, compare, trust_model, as_json, documents):
     """Score a batch's cells.csv against truth (--truth, --cells), or compare two models on the
     same DOCUMENTS (--compare A B), listing the rows and cells that change."""
+    from . import evaluate as evaluate_
+
     if compare:
         _compare(compare, documents, truth, trust_model, as_json)
         return
@@ -200,6 +208,9 @@ def evaluate(truth, cells, compare, trust_model, as_json, documents):
 
 
 def _compare(paths, documents, truth, trust, as_json):
+    from . import evaluate as evaluate_
+    from .model import ModelError, load_model
+
     if not documents:
         raise click.UsageError("--compare needs documents to read")
     try:

@@ -14,6 +14,9 @@ TABLES = ("active", "requests", "appeals")
 
 # cells.csv's columns, exactly as the output contract names them.
 CSV_COLUMNS = ("document", "template", "table", "row", "col", "value", "status", "confidence", "flags")
+# What a batch can write besides each document's JSON: cells.csv and summary.csv (always), cells.parquet,
+# wide.csv (and wide.parquet with parquet), a workbook a document.
+BATCH_FORMATS = ("csv", "parquet", "wide", "xlsx")
 
 TABLE_TITLES = {
     "active": "主动公开政府信息情况",

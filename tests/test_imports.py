@@ -11,10 +11,14 @@ HEAVY = ("numpy", "sklearn", "scipy", "pandas", "pyarrow", "joblib", "pdfplumber
          "camelot", "cv2", "PIL", "onnxruntime", "rapidocr", "lxml", "docx", "openpyxl", "charset_normalizer", "rich")
 
 
-def _loaded_after(code: str) -> set[str]:
+def _modules_after(code: str) -> set[str]:
     out = subprocess.run([sys.executable, "-c", code + "\nimport json, sys; print(json.dumps(sorted(sys.modules)))"],
                          cwd=ROOT, capture_output=True, text=True, check=True).stdout
-    return {name.split(".")[0] for name in json.loads(out.splitlines()[-1])}
+    return set(json.loads(out.splitlines()[-1]))
+
+
+def _loaded_after(code: str) -> set[str]:
+    return {name.split(".")[0] for name in _modules_after(code)}
 
 
 def test_import_and_the_command_line_load_nothing_heavy():
@@ -26,6 +30,15 @@ def test_help_loads_nothing_heavy():
     loaded = _loaded_after("import sys\nfrom recover.cli import main\nsys.argv = ['recover', '--help']\n"
                            "try:\n    main()\nexcept SystemExit:\n    pass")
     assert loaded.isdisjoint(HEAVY), sorted(loaded.intersection(HEAVY))
+
+
+def test_help_loads_no_part_of_recover_a_command_runs():
+    """`recover --help` reads the schema (the --format and --template choices) and nothing the
+    commands run: each imports its part of recover when it runs."""
+    loaded = _modules_after("import sys\nfrom recover.cli import main\nsys.argv = ['recover', '--help']\n"
+                            "try:\n    main()\nexcept SystemExit:\n    pass")
+    assert {name for name in loaded if name.startswith("recover")} == {"recover", "recover.cli", "recover.errors",
+                                                                        "recover.schema"}
 
 
 def test_a_text_document_needs_no_scikit_learn_scipy_pandas_or_pyarrow():

@@ -13,15 +13,16 @@ import secrets
 from collections.abc import Iterable
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import schema
-from ..excel import workbook
-from ..report import Report
 from ..schema import CSV_COLUMNS
+
+if TYPE_CHECKING:
+    from ..report import Report
 
 SUMMARY_COLUMNS = ("document", "path", "outcome", "template", "agency", "year", "cells", "flagged_cells", "main_doubt",
                    "error")
-FORMATS = ("csv", "parquet", "wide", "xlsx")
 # Every cell of either template, in the order the forms print them (2021's first).
 ALL_CELLS = tuple(dict.fromkeys(k for t in schema.TEMPLATES for k in schema.cell_keys(t)))
 
@@ -103,6 +104,8 @@ def _csv_header(columns: tuple[str, ...]) -> bytes:
 def write_outputs(reports: list[Report], paths: list[str], out: Path, formats: Iterable[str]) -> None:
     """Every output of a batch whose reports are all at hand (a reviewed batch rewritten):
     each document's JSON, cells.csv, summary.csv and the formats asked for."""
+    from ..excel import workbook
+
     formats = set(formats) | {"csv"}
     with Tables(out, formats) as tables:
         for report, path in zip(reports, paths):

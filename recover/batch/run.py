@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
+from .. import __version__, schema
 from ..agency import agency_and_year
 from ..errors import UnreadableDocumentError
 from ..excel import workbook
@@ -511,7 +511,7 @@ def run_batch(inputs: list[Input], out: Path, *, model_path: str | None = None, 
         raise BatchError(f"--jobs must be at least 1 (or -1 for every core), not {jobs}")
     if (limits.seconds or 0) < 0 or (limits.memory_mb or 0) < 0:
         raise BatchError("--time-limit and --memory-limit must be 0 (no limit) or more")
-    unknown = formats - set(outputs.FORMATS)
+    unknown = formats - set(schema.BATCH_FORMATS)
     if unknown:
         raise BatchError(f"unknown formats: {', '.join(sorted(unknown))}")
     try:
