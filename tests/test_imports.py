@@ -41,6 +41,13 @@ def test_help_loads_no_part_of_recover_a_command_runs():
                                                                         "recover.schema"}
 
 
+def test_the_batch_process_loads_no_pipeline():
+    """The batch process only hands documents to its workers and joins their pieces."""
+    loaded = _modules_after("import recover.batch.run")
+    assert not {name for name in loaded if name.startswith(("recover.pipeline", "recover.readers", "recover.classify",
+                                                             "recover.reconcile", "recover.excel"))}, sorted(loaded)
+
+
 def test_a_text_document_needs_no_scikit_learn_scipy_pandas_or_pyarrow():
     model = ROOT / "models" / "row_classifier.joblib"
     document = ROOT / "tests" / "fixtures" / "real" / "002_pingtan-2021-flat.txt"

@@ -104,14 +104,12 @@ def _csv_header(columns: tuple[str, ...]) -> bytes:
 def write_outputs(reports: list[Report], paths: list[str], out: Path, formats: Iterable[str]) -> None:
     """Every output of a batch whose reports are all at hand (a reviewed batch rewritten):
     each document's JSON, cells.csv, summary.csv and the formats asked for."""
-    from ..excel import workbook
-
     formats = set(formats) | {"csv"}
     with Tables(out, formats) as tables:
         for report, path in zip(reports, paths):
             write_atomic(out / "json" / f"{report.document}.json", json_bytes(report, path))
             if "xlsx" in formats and report.cells:
-                write_atomic(out / "xlsx" / f"{report.document}.xlsx", workbook(report))
+                write_atomic(out / "xlsx" / f"{report.document}.xlsx", workbook_bytes(report))
             tables.add(summary_row(path, report), rows_bytes(report), lambda r=report: r)
 
 
@@ -122,6 +120,13 @@ _JSON = json.JSONEncoder(ensure_ascii=False, check_circular=False)
 def json_bytes(report: Report, path: str) -> bytes:
     """A document's JSON file, naming the input it came from."""
     return (_JSON.encode(dict(report.to_dict(), path=path)) + "\n").encode()
+
+
+def workbook_bytes(report: Report) -> bytes:
+    """A document's workbook (the workbook code loads with the first one written)."""
+    from ..excel import workbook
+
+    return workbook(report)
 
 
 def rows_bytes(report: Report) -> bytes:

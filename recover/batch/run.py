@@ -29,13 +29,13 @@ from pathlib import Path
 from .. import __version__, schema
 from ..agency import agency_and_year
 from ..errors import UnreadableDocumentError
-from ..excel import workbook
 from ..model import ModelError, load_scorer, model_sha256
-from ..pipeline import read_document, recover_bytes
-from ..reconcile.identities import check_across_years
 from ..report import FAILED, NOT_A_REPORT, OUTCOMES, Report
 from . import outputs
 from .inputs import Input, ManifestError, printable, read_manifest
+
+# The batch process imports only what it runs; the pipeline and the workbooks load where a
+# document is recovered or a workbook written (mostly in the workers): a batch starts sooner.
 
 STATE = ".recover"  # inside --out: the lock and the pieces; nothing a reader needs
 GRACE_SECONDS = 2.0  # a worker not back this long after a document's time is up is killed
@@ -93,6 +93,8 @@ class BatchResult:
 def recover_one(item: Input, model=None, limits: Limits = Limits()) -> tuple[Report, str]:
     """Recover one input; any failure becomes a failed report with a one-line reason.  Also gives
     the sha256 of the bytes read ('' where none were)."""
+    from ..pipeline import read_document, recover_bytes
+
     digest = ""
     try:
         with _time_limit(limits.seconds):
@@ -185,7 +187,7 @@ def save_pieces(out: Path, task: dict, report: Report, digest: str, options: str
     outputs.write_atomic(base.with_suffix(".json"), outputs.json_bytes(report, path))
     outputs.write_atomic(base.with_suffix(".rows"), outputs.rows_bytes(report))
     if xlsx and report.cells:
-        outputs.write_atomic(base.with_suffix(".xlsx"), workbook(report))
+        outputs.write_atomic(base.with_suffix(".xlsx"), outputs.workbook_bytes(report))
     record = {"name": name, "path": path, "sha256": digest, "options": options, "xlsx": xlsx,
               "manifest": _manifest_of(task), "agency": report.agency, "year": report.year,
               "cells": bool(report.cells), "summary": outputs.summary_row(path, report)}
@@ -642,7 +644,7 @@ def _finish(inputs: list[Input], out: Path, formats: set[str]) -> BatchResult:
                 tables.add(summary, outputs.rows_bytes(report), lambda r=report: r)
                 outputs.write_atomic(out / "json" / f"{item.name}.json", outputs.json_bytes(report, record["path"]))
                 if record["xlsx"] and report.cells:
-                    outputs.write_atomic(out / "xlsx" / f"{item.name}.xlsx", workbook(report))
+                    outputs.write_atomic(out / "xlsx" / f"{item.name}.xlsx", outputs.workbook_bytes(report))
             result.counts[summary["outcome"]] += 1
             if summary["outcome"] in (FAILED, NOT_A_REPORT):
                 result.unread.append((item.name, summary["outcome"], summary["error"]))
@@ -668,6 +670,8 @@ def _check_across_years(inputs: list[Input], out: Path) -> dict[str, Report]:
     """Identities 5 and 6 between successive years of an agency, one agency at a time, on the full
     reports of the agencies that have successive years in the batch.  The reports whose cells
     changed, by name."""
+    from ..reconcile.identities import check_across_years
+
     years: dict[str, dict[int, str]] = defaultdict(dict)
     for item in inputs:
         record = _finished_record(out, item.name)
