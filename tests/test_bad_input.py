@@ -1,5 +1,6 @@
 """Bad input: one clear outcome per document, and a batch that goes on and loses nothing."""
 import csv
+import time
 import json
 import zipfile
 
@@ -116,3 +117,48 @@ def test_a_manifest_that_names_the_rows_in_prose_is_not_a_report(tmp_path, fixtu
         summary = {row["document"]: row["outcome"] for row in csv.DictReader(f)}
     # 203, a web excerpt of two rows of one table, laid out as a table: a report
     assert summary == {"MANIFEST.md": "not_a_report", "203_xiaogan-gov-office-2020.txt": "flagged"}
+
+
+# --- legacy Word and WPS files, converted by LibreOffice -----------------------------------------
+
+
+def test_a_legacy_word_file_without_libreoffice_says_what_to_install(monkeypatch, model, fixtures_dir):
+    from recover.readers import doc
+
+    monkeypatch.setattr(doc.shutil, "which", lambda name: None)
+    with pytest.raises(recover.UnreadableDocumentError, match="LibreOffice, which is not installed") as raised:
+        recover.recover_bytes((fixtures_dir / "rendered" / "102_pingtan-2020.doc").read_bytes(), "report.doc", model)
+    assert raised.value.reason == "unsupported_format"
+
+
+def test_a_converter_that_hangs_is_stopped_with_everything_it_started(tmp_path, monkeypatch, model, fixtures_dir):
+    import os
+    import stat
+
+    from recover.readers import doc
+
+    fake = tmp_path / "soffice"  # starts a child of its own, as LibreOffice's launcher does
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! > {tmp_path}/child\nsleep 300\n")
+    fake.chmod(fake.stat().st_mode | stat.S_IEXEC)
+    monkeypatch.setenv("PATH", f"{tmp_path}{os.pathsep}{os.environ['PATH']}")
+    monkeypatch.setattr(doc, "CONVERT_SECONDS", 1)
+    with pytest.raises(recover.UnreadableDocumentError, match="took longer than 1 s"):
+        recover.recover_bytes((fixtures_dir / "rendered" / "102_pingtan-2020.doc").read_bytes(), "report.doc", model)
+    child = int((tmp_path / "child").read_text())
+    for _ in range(100):  # killed at once; reaped by init in its own time
+        try:
+            state = open(f"/proc/{child}/stat").read().split(")")[1].split()[0]
+        except OSError:
+            break
+        if state == "Z":
+            break
+        time.sleep(0.05)
+    else:
+        raise AssertionError(f"the converter's child {child} is still running")
+
+
+def test_an_office_file_holding_no_word_document_is_refused_clearly(model):
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(508) + "Workbook".encode("utf-16-le") + bytes(3000)
+    with pytest.raises(recover.UnreadableDocumentError, match="no Word document was found") as raised:
+        recover.recover_bytes(ole, "budget.xls", model)
+    assert raised.value.reason == "unsupported_format"

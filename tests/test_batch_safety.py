@@ -226,18 +226,19 @@ def test_resume_redoes_what_changed_and_drops_what_is_gone(tmp_path):
     (docs / "a2022.txt").write_bytes(_carrying("某局", 2022, 2))  # breaks identity 5 with a2021
     (docs / "edited.txt").write_bytes(TEXT)
     (docs / "gone.txt").write_bytes(OTHER)
-    (docs / "slow.pdf").write_bytes((REAL / "301_huaian-gov-2024.pdf").read_bytes())
+    # three scanned pages take seconds of OCR; a text report, a fraction of one even on a loaded machine
+    (docs / "slow.pdf").write_bytes((REAL.parent / "kinds" / "huaian-2024-scan200.pdf").read_bytes())
     formats = ["--format", "wide", "--format", "parquet", "--format", "xlsx"]
-    batch(docs, "--out", out, "--time-limit", "0.5", *formats)
+    batch(docs, "--out", out, "--time-limit", "2", *formats)
     assert "took longer" in summary(out)["slow.pdf"]["error"]
     assert ":cross_year" in (out / "cells.csv").read_text(encoding="utf-8")  # named on both years
     (docs / "edited.txt").write_bytes(OTHER)
     (docs / "gone.txt").unlink()
     (docs / "a2021.txt").unlink()  # a2022's partner: its cross-year flags must go
-    result = batch(docs, "--out", out, "--resume", "--time-limit", "0.5", *formats)
+    result = batch(docs, "--out", out, "--resume", "--time-limit", "2", *formats)
     assert "resuming: 2 documents already done, 1 to go" in result.stderr  # a2022 and slow kept, edited redone
     fresh = tmp_path / "fresh"
-    batch(docs, "--out", fresh, "--time-limit", "0.5", *formats)
+    batch(docs, "--out", fresh, "--time-limit", "2", *formats)
     assert outputs_of(out) == outputs_of(fresh)
     result = batch(docs, "--out", out, "--resume", *formats)  # other options: everything again
     assert "resuming: 0 documents already done, 3 to go" in result.stderr

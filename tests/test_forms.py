@@ -153,7 +153,8 @@ def test_a_report_in_the_traditional_script_is_read_as_in_the_simplified(model, 
 
 
 def test_a_web_report_rendered_by_libreoffice_is_read_as_the_page_is(tmp_path, fixtures_dir):
-    # 102 as Word and WPS users pass it on: `soffice --headless --convert-to pdf` / `docx` of the page
+    # 102 as Word and WPS users pass it on: `soffice --headless --convert-to pdf` / `docx` / `doc` (Word 97)
+    # of the page
     from recover.batch import find_inputs, run_batch
     from recover.evaluate import load_cells, load_truth, score
 
