@@ -102,7 +102,7 @@ class Layout:
     """A document read into lines, plus what the reader learnt on the way."""
 
     lines: list[Line]
-    kind: str  # "text", "html", "pdf", "docx", "doc", "scan"
+    kind: str  # "text", "html", "mht", "pdf", "docx", "doc", "scan"
     encoding: str = ""
     notes: list[str] = field(default_factory=list)
 

@@ -162,3 +162,11 @@ def test_an_office_file_holding_no_word_document_is_refused_clearly(model):
     with pytest.raises(recover.UnreadableDocumentError, match="no Word document was found") as raised:
         recover.recover_bytes(ole, "budget.xls", model)
     assert raised.value.reason == "unsupported_format"
+
+
+def test_a_saved_web_page_with_no_page_inside_says_so(model):
+    saved = (b'MIME-Version: 1.0\nContent-Type: multipart/related; boundary="b"\n\n--b\nContent-Type: image/png\n'
+             b"Content-Transfer-Encoding: base64\n\niVBORw0KGgo=\n--b--\n")
+    with pytest.raises(recover.UnreadableDocumentError, match="no HTML page inside") as raised:
+        recover.recover_bytes(saved, "page.mht", model)
+    assert raised.value.reason == "corrupt"

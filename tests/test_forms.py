@@ -215,3 +215,44 @@ def test_identities_a_table_already_breaks_do_not_choose_where_a_lost_number_was
     cells = recover.recover_text(text.replace("情形）00 0 0 0 0 0", "情形）00 0 0 0 0"), "506", model).cells
     cell = cells["requests/partly_granted/natural_person"]
     assert (cell.value, cell.status) == (0, "printed") or doubts(cell.flags), (cell.value, cell.flags)
+
+
+def _saved_as_one_file(html: str, charset: str, encoding: str, header: str) -> bytes:
+    """A page as a browser or Word saves it in one file (.mht): MIME parts, the page encoded."""
+    import base64
+    import quopri
+    from email.message import Message
+    from email.mime.image import MIMEImage
+    from email.mime.multipart import MIMEMultipart
+
+    body = html.encode("gb18030" if charset == "gb2312" else charset)
+    page = Message()
+    page["Content-Type"] = f'text/html; charset="{charset}"'
+    page["Content-Transfer-Encoding"] = encoding
+    page["Content-Location"] = "https://www.example.gov.cn/zfxxgk/ndbg/2021.html"
+    page.set_payload((quopri.encodestring(body) if encoding == "quoted-printable" else base64.encodebytes(body))
+                     .decode("ascii"))
+    saved = MIMEMultipart("related", type="text/html")
+    saved.attach(page)
+    saved.attach(MIMEImage(b"\x89PNG\r\n\x1a\n" + bytes(64), "png"))  # the page's images come along
+    return (header + saved.as_string()).encode("ascii")
+
+
+@pytest.mark.parametrize("charset, encoding, header", [
+    ("utf-8", "quoted-printable", "From: <Saved by Blink>\nSnapshot-Content-Location: https://www.example.gov.cn/\n"),
+    ("gb2312", "base64", ""),  # Word's 单个文件网页: charset gb2312, the text in fact GB18030
+])
+def test_a_web_page_saved_as_one_file_is_read_as_the_page_is(model, real_dir, charset, encoding, header):
+    from recover.readers.encoding import decode
+    from recover.readers.mht import web_page
+
+    html = (real_dir / "102_pingtan-2020.html").read_text(encoding="utf-8")
+    page = recover.recover_text(html, "page", model)
+    saved = _saved_as_one_file(html, charset, encoding, header)
+    report = recover.recover_bytes(saved, "102_pingtan-2020.mht", model)
+    assert report.kind == "mht"
+    assert {k: (c.value, c.status, c.flags) for k, c in report.cells.items()} == \
+        {k: (c.value, c.status, c.flags) for k, c in page.cells.items()}
+    # where each cell was printed counts in the page inside, as the review page shows it
+    assert decode(web_page(saved))[0] == html
+    assert {k: c.source for k, c in report.cells.items()} == {k: c.source for k, c in page.cells.items()}

@@ -1,8 +1,9 @@
 """Stage 1a, reading: a document's bytes → one or more :class:`~recover.layout.Layout` readings.
 
 One module per kind, each with the same ``read(data: bytes) -> list[Layout]``: :mod:`.text`,
-:mod:`.html`, :mod:`.docx`, :mod:`.doc` (legacy Word and WPS, through LibreOffice), :mod:`.pdf`,
-:mod:`.scan` (images), and :mod:`.camelot`, the PDF's second opinion.  The kind is decided here from the content, never from the file name; each
+:mod:`.html`, :mod:`.mht` (a web page saved as one file), :mod:`.docx`, :mod:`.doc` (legacy Word and
+WPS, through LibreOffice), :mod:`.pdf`, :mod:`.scan` (images), and :mod:`.camelot`, the PDF's second
+opinion.  The kind is decided here from the content, never from the file name; each
 reader's libraries load only when a document of its kind is read.  A PDF gives several
 readings, best first: the pipeline takes each table from the reading that reads it best.
 """
@@ -13,6 +14,8 @@ import re
 
 from ..errors import UnreadableDocumentError
 from ..layout import Layout
+from .doc import is_word
+from .mht import is_mht
 
 # A report's text is tens of kB and a web page with it a few MB; beyond this, reading would take
 # gigabytes of memory for a file that is not one report.
@@ -27,8 +30,9 @@ _REFUSED = {
 
 
 def sniff(data: bytes) -> str:
-    """The document's kind from its first bytes: pdf, docx, doc (legacy Word or WPS), image, html,
-    text, or one of the office formats recover cannot read (ole, rtf)."""
+    """The document's kind from its first bytes: pdf, docx, doc (legacy Word or WPS), image, mht
+    (a web page saved as one file), html, text, or one of the office formats recover cannot read
+    (ole, rtf)."""
     head = data[:2048].lstrip()
     if head.startswith(b"%PDF") or b"%PDF-" in data[:1024]:
         return "pdf"
@@ -37,15 +41,15 @@ def sniff(data: bytes) -> str:
     if data.startswith((b"\x89PNG", b"\xff\xd8\xff", b"II*\x00", b"MM\x00*", b"BM", b"GIF8")):
         return "image"
     if data.startswith(b"\xd0\xcf\x11\xe0"):
-        from .doc import is_word
-
         return "doc" if is_word(data) else "ole"
     if data.startswith(b"{\\rtf"):
         return "rtf"
+    if is_mht(data):
+        return "mht"
     return "html" if _HTML_TAG.search(data[:15_000].replace(b"\x00", b"").lower()) else "text"
 
 
-_READERS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "image": "scan", "html": "html", "text": "text"}
+_READERS = {"pdf": "pdf", "docx": "docx", "doc": "doc", "image": "scan", "mht": "mht", "html": "html", "text": "text"}
 
 
 def read(data: bytes) -> list[Layout]:

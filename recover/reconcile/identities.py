@@ -228,6 +228,8 @@ def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResul
     """Where an identity fails, try the digits OCR confuses with those of its OCR'd cells; make a
     change only if it is the one change that mends the identity and breaks no other identity
     through the cell.  The cell keeps an ocr_repaired flag."""
+    if not any("ocr_unconfirmed" in cell.flags for cell in cells.values()):  # nothing OCR'd in doubt: no work
+        return
     through: dict[str, list[schema.Identity]] = {}
     for identity in identities:
         for c in identity.cells:

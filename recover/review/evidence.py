@@ -58,10 +58,12 @@ def _quote(text: str) -> str:
 
 @lru_cache(maxsize=8)
 def _decoded(path: str) -> str:
-    """The document's text exactly as the readers decoded it (spans count in this text)."""
+    """The document's text exactly as the readers decoded it (spans count in this text; for a web
+    page saved as one file, in the page inside)."""
     from ..readers.encoding import decode
+    from ..readers.mht import web_page
 
-    return decode(Path(path).read_bytes())[0]
+    return decode(web_page(Path(path).read_bytes()))[0]
 
 
 def crop(path: Path, cell) -> bytes | None:
