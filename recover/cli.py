@@ -349,7 +349,8 @@ def label(paths, out, model, trust_model, prefill, order):
 @click.option("--synthetic", "count", type=int, default=0, help="Render this many generated reports instead.")
 @click.option("--seed", default=1, show_default=True)
 @click.option("--kinds", default="pdf,docx,scan", show_default=True,
-              help="Comma-separated: pdf, docx, scan, and the degraded scans photo, stamped, fax.")
+              help="Comma-separated: pdf, docx, scan, the degraded scans photo, stamped, fax, and scans with the "
+                   "tables on landscape pages: landscape (as they lie), turned (a quarter turned on portrait images).")
 @click.option("--dpi", default=200, show_default=True, help="Resolution of the scans.")
 @click.option("--printed", is_flag=True,
               help="With --truth: scan the reports that are PDFs as they were printed, not rebuilt from "

@@ -247,3 +247,38 @@ def test_a_number_led_by_a_zero_is_a_value_unread():
 
     assert all(led_by_zero(text) for text in ("00", "010", "05"))
     assert not any(led_by_zero(text) for text in ("0", "10", "0.5", "100"))
+
+
+@pytest.fixture(scope="module")
+def page_image(kinds) -> np.ndarray:
+    return cv2.imread(str(kinds / "huaian-2024-page2.jpg"), cv2.IMREAD_GRAYSCALE)
+
+
+def test_a_page_turned_a_quarter_either_way_is_found_turned_and_turned_back_upright(page_image):
+    assert not scan._turned(page_image)
+    for quarter in (1, -1):  # counter-clockwise, clockwise
+        turned = np.ascontiguousarray(np.rot90(page_image, quarter))
+        assert scan._turned(turned)
+        back = scan._deskew(np.ascontiguousarray(np.rot90(turned)))  # counter-clockwise, as the reader turns it
+        _, pieces = scan._pieces(back, 1.0)
+        assert scan._reads_upright(pieces) == (quarter == -1)
+
+
+@pytest.mark.parametrize("kind", ["landscape", "turned"])
+def test_tables_on_landscape_pages_are_read_as_they_lie_and_turned_a_quarter(tmp_path, model, figures, truth, kind):
+    # The requests table runs over two landscape pages: a table continued on the next page.
+    import pypdfium2
+
+    from recover.tools.render import blocks_from_truth, landscape_scan
+
+    rendered = landscape_scan("huaian-2024", blocks_from_truth("2021", truth, []), kind, dpi=200)
+    wide = [w > h for w, h in (page.get_size() for page in pypdfium2.PdfDocument(rendered.data))]
+    # the tables' pages between a portrait page of their heading and one of the next section's
+    assert wide == [False] + [kind == "landscape"] * (len(wide) - 2) + [False] and len(wide) >= 4
+    path = tmp_path / f"{rendered.name}{rendered.suffix}"
+    path.write_bytes(rendered.data)
+    report = recover.recover_file(path, model)
+    wrong = sorted(k for k, v in truth.items() if report.cells[k].value is None or float(report.cells[k].value) != v)
+    figures[f"tables on landscape pages, {kind}"] = f"{len(truth) - len(wrong)} of {len(truth)} cells right"
+    assert wrong == []
+    assert len({report.cells[k].source["page"] for k in truth if k.startswith("requests/")}) == 2

@@ -5,7 +5,8 @@ generated one as :mod:`recover.tools.synth` builds it, or a real one rebuilt fro
 official form filled with the values the truth file holds, blank where it holds none) and its
 own prose.  Scans are the PDF rasterised at 150–300 dpi, turned by a fraction of a degree,
 speckled and JPEG-compressed; the degraded kinds (:mod:`recover.tools.degrade`) are phone photos
-of the printed page, scans with a red seal over the appeals numbers and the signature, and faxes.  Needs reportlab and a CJK TrueType font (Debian's
+of the printed page, scans with a red seal over the appeals numbers and the signature, and faxes;
+and the tables may be printed on landscape pages, scanned as they lie or turned a quarter.  Needs reportlab and a CJK TrueType font (Debian's
 fonts-wqy-zenhei); both come with the ``test`` extra and CI.
 """
 from __future__ import annotations
@@ -29,7 +30,10 @@ FONT_PATHS = ("/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc", "/usr/share/fonts/
 # scans as users have them too: phone photos, stamped with the agency's red seal, faxed
 DEGRADED = ("photo", "stamped", "fax")
 SCANNED = ("scan", *DEGRADED)
-KINDS = ("pdf", "docx", *SCANNED)
+# the tables on landscape pages, scanned: each page as it lies, and as a scanner delivers a page
+# laid in sideways, a landscape page turned a quarter on a portrait image
+LANDSCAPE = ("landscape", "turned")
+KINDS = ("pdf", "docx", *SCANNED, *LANDSCAPE)
 DEGRADED_DPI = 150  # photos and faxes come at 150 dpi; stamped scans at the scan's resolution
 
 
@@ -121,33 +125,49 @@ def cjk_font_path() -> str:
 
 def to_pdf(blocks: list, landscape_tables: bool = False, user_password: str | None = None,
            ruled: bool = True) -> bytes:
-    """A digital PDF, its tables ruled unless ``ruled`` is False.  ``user_password`` encrypts it:
-    "" makes one that opens without a password (only an owner password set), anything else one
-    that needs it."""
+    """A digital PDF, its tables ruled unless ``ruled`` is False.  ``landscape_tables`` prints
+    the tables (from the first to the last, with the headings between them) on landscape pages,
+    the prose before and after on portrait ones.  ``user_password`` encrypts it: "" makes one
+    that opens without a password (only an owner password set), anything else one that needs it."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4, landscape
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.lib.units import mm
-    from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+    from reportlab.platypus import (BaseDocTemplate, Frame, NextPageTemplate, PageBreak, PageTemplate, Paragraph,
+                                    SimpleDocTemplate, Spacer)
     from reportlab.platypus import Table as PdfTable
     from reportlab.platypus import TableStyle
 
     font = cjk_font()
     body = ParagraphStyle("body", fontName=font, fontSize=10.5, leading=16, wordWrap="CJK")
     small = ParagraphStyle("cell", fontName=font, fontSize=8.5, leading=10.5, wordWrap="CJK")
-    page = landscape(A4) if landscape_tables else A4
     buffer = io.BytesIO()
     encrypt = None
     if user_password is not None:
         from reportlab.lib.pdfencrypt import StandardEncryption
 
         encrypt = StandardEncryption(user_password, ownerPassword="owner-secret", canModify=0)
-    document = SimpleDocTemplate(buffer, pagesize=page, leftMargin=18 * mm, rightMargin=18 * mm,
-                                 topMargin=18 * mm, bottomMargin=18 * mm, encrypt=encrypt,
-                                 invariant=1)  # no timestamps or random IDs: the same blocks give the same bytes
-    story = []
-    usable = page[0] - 36 * mm
-    for block in blocks:
+    margin = 18 * mm
+    # no timestamps or random IDs: the same blocks give the same bytes
+    settings = dict(pagesize=A4, leftMargin=margin, rightMargin=margin, topMargin=margin, bottomMargin=margin,
+                    encrypt=encrypt, invariant=1)
+    tables = [i for i, block in enumerate(blocks) if not isinstance(block, str)]
+    if landscape_tables and tables:
+        document: BaseDocTemplate = BaseDocTemplate(buffer, **settings)
+        document.addPageTemplates([
+            PageTemplate(id=name, pagesize=size, frames=[Frame(margin, margin, size[0] - 2 * margin,
+                                                               size[1] - 2 * margin, id=name)])
+            for name, size in (("portrait", A4), ("landscape", landscape(A4)))])
+        turns = {tables[0]: "landscape", tables[-1] + 1: "portrait"}
+    else:
+        document = SimpleDocTemplate(buffer, **settings)
+        turns = {}
+    story: list = []
+    usable = A4[0] - 2 * margin
+    for index, block in enumerate(blocks):
+        if index in turns:
+            story += [NextPageTemplate(turns[index]), PageBreak()]
+            usable = (landscape(A4) if turns[index] == "landscape" else A4)[0] - 2 * margin
         if isinstance(block, str):
             story += [Paragraph(block, body), Spacer(1, 4)]
             continue
@@ -248,11 +268,13 @@ def pdf_of(objects: list[bytes]) -> bytes:
 
 
 def render(name: str, blocks: list, kind: str, dpi: int = 200, seed: int = 0, agency: str = "") -> list[Rendered]:
-    """One report in one kind: ``pdf``, ``docx``, ``scan`` (an image-only PDF), or one of the
+    """One report in one kind: ``pdf``, ``docx``, ``scan`` (an image-only PDF), one of the
     degraded scans: ``photo`` (150 dpi), ``stamped`` (signed by ``agency`` and sealed), ``fax``
-    (150 dpi)."""
+    (150 dpi), or a scan with its tables on landscape pages: ``landscape``, ``turned``."""
     if kind == "docx":
         return [Rendered(name, to_docx(blocks), ".docx")]
+    if kind in LANDSCAPE:
+        return [landscape_scan(name, blocks, kind, dpi, seed)]
     pdf = to_pdf(signed(blocks, agency) if kind == "stamped" else blocks)
     if kind == "pdf":
         return [Rendered(name, pdf, ".pdf")]
@@ -267,6 +289,17 @@ def scanned_as(name: str, pdf: bytes, kind: str, dpi: int = 200, seed: int = 0, 
     dpi = dpi if kind == "stamped" else DEGRADED_DPI
     images = degraded_images(pdf, kind, random.Random(f"{name}-{kind}-{seed}"), dpi, agency)
     return Rendered(f"{name}_{kind}", images_to_pdf(images, dpi), ".pdf")
+
+
+def landscape_scan(name: str, blocks: list, kind: str, dpi: int = 200, seed: int = 0) -> Rendered:
+    """The report with its tables on landscape pages (see :func:`to_pdf`), scanned; ``turned``:
+    each landscape page a quarter turned, one way or the other, on a portrait image."""
+    images = to_scan_images(to_pdf(blocks, landscape_tables=True), dpi=dpi, seed=seed)
+    if kind == "turned":
+        rng = random.Random(f"{name}-{kind}-{seed}")
+        images = [image.rotate(rng.choice([90, 270]), expand=True) if image.width > image.height else image
+                  for image in images]
+    return Rendered(f"{name}_{kind}{dpi}", images_to_pdf(images, dpi), ".pdf")
 
 
 def signed(blocks: list, agency: str) -> list:
