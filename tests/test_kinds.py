@@ -89,3 +89,46 @@ def test_the_kind_is_decided_by_content_not_by_name(tmp_path, model, kinds):
 def test_unreadable_pdfs_say_why(model, name, message, kinds):
     with pytest.raises(recover.UnreadableDocumentError, match=message):
         recover.recover_file(kinds / name, model)
+
+
+def test_a_word_file_of_pasted_page_pictures_is_read_as_the_pictures_are(tmp_path, model, kinds):
+    # Agencies paste the scanned or photographed pages of a printed report into Word: the pictures
+    # are the report (a small one, a logo, is not a page).
+    import io
+
+    import docx
+    from docx.shared import Cm
+    from PIL import Image
+
+    page = kinds / "huaian-2024-page2.jpg"
+    logo = io.BytesIO()
+    Image.new("RGB", (120, 120), "red").save(logo, format="PNG")
+    document = docx.Document()
+    document.add_paragraph("淮安市人民政府2024年政府信息公开工作年度报告")
+    document.add_picture(io.BytesIO(logo.getvalue()), width=Cm(2))
+    document.add_picture(str(page), width=Cm(16))
+    pasted = tmp_path / "pasted.docx"
+    document.save(pasted)
+    report = recover.recover_file(pasted, model)
+    alone = recover.recover_file(page, model)
+    assert report.template == alone.template == "2021"
+    assert {k: (c.value, c.status, c.flags, c.source) for k, c in report.cells.items() if k.startswith("requests/")} \
+        == {k: (c.value, c.status, c.flags, c.source) for k, c in alone.cells.items() if k.startswith("requests/")}
+    assert sum(c.status == "printed" for k, c in report.cells.items() if k.startswith("requests/")) > 100
+
+
+def test_a_word_file_whose_pictures_are_no_pages_is_not_read_by_ocr(tmp_path, model):
+    import io
+
+    import docx
+    from PIL import Image
+
+    logo = io.BytesIO()
+    Image.new("RGB", (300, 200), "white").save(logo, format="PNG")
+    document = docx.Document()
+    document.add_paragraph("关于举办政务公开培训班的通知")
+    document.add_picture(logo)
+    document.save(tmp_path / "notice.docx")
+    with pytest.raises(recover.UnreadableDocumentError) as raised:
+        recover.recover_file(tmp_path / "notice.docx", model)
+    assert raised.value.reason == "not_a_report"

@@ -49,7 +49,7 @@ def read(data: bytes) -> list[Layout]:
             raise UnreadableDocumentError("LibreOffice could not open this legacy Word/WPS file: damaged, or not a "
                                           "document", reason="corrupt")
         layouts = docx.read(converted.read_bytes())
-    return [dataclasses.replace(layout, kind="doc") for layout in layouts]
+    return [dataclasses.replace(layout, kind="doc") if layout.kind == "docx" else layout for layout in layouts]
 
 
 def _convert(soffice: str, source: Path, work: Path) -> None:

@@ -3,7 +3,9 @@
 Paragraphs and tables come out in document order.  A table's merged cells are expanded to a
 logical grid: a cell spanning columns (``gridSpan``) keeps its place and width, and a cell
 merged down (``vMerge``) is repeated, marked ``spanned``, in the rows it covers — as the HTML
-reader does with rowspan.
+reader does with rowspan.  A Word file with no table but pictures the size of a page (the report
+pasted in as scans or photos of its printed pages) has those read by OCR, as :mod:`.scan` reads
+an image file.
 """
 from __future__ import annotations
 
@@ -21,28 +23,14 @@ from ..values import normalize
 # images, a macro project); beyond either the file is a zip bomb.
 MAX_XML_BYTES = 60 * 1024 * 1024
 MAX_UNPACKED_BYTES = 200 * 1024 * 1024
+# A picture this large is a page or a table scanned or photographed, not a logo, seal or signature.
+MIN_PAGE_PIXELS = 400_000
 _MACRO_TYPE = b"application/vnd.ms-word.document.macroEnabled.main+xml"
 _DOCUMENT_TYPE = b"application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml"
 
 
 def read(data: bytes) -> list[Layout]:
-    if not _is_docx(data):
-        raise UnreadableDocumentError(_zip_kind(data), reason="unsupported_format")
-    try:
-        with zipfile.ZipFile(BytesIO(data)) as archive:
-            if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
-                raise UnreadableDocumentError("the Word document is too large to be a report", reason="too_large")
-            unpacked = sum(member.file_size for member in archive.infolist())
-            if unpacked > MAX_UNPACKED_BYTES:
-                raise UnreadableDocumentError(f"the Word file unpacks to {unpacked >> 20:,} MB: too large to be a "
-                                              "report", reason="too_large")
-            if _MACRO_TYPE in archive.read("[Content_Types].xml"):
-                data = _without_macros(archive)
-        document = docx.Document(BytesIO(data))
-    except UnreadableDocumentError:
-        raise
-    except Exception as e:
-        raise UnreadableDocumentError(f"not a readable Word document ({type(e).__name__})", reason="corrupt") from e
+    document = _opened(data)
     lines: list[Line] = []
     tables = 0
     for element in document.element.body.iterchildren():
@@ -55,7 +43,56 @@ def read(data: bytes) -> list[Layout]:
             for number, row in enumerate(_grid(element, tables), start=1):
                 if any(c.text for c in row):
                     lines.append(Line(row, grid=True, aligned=True, number=number, table=tables))
-    return [Layout(lines, "docx")]
+    layout = Layout(lines, "docx")
+    pages = [] if tables else _page_pictures(document)
+    if pages:
+        from .scan import read_images
+
+        return [read_images(pages), layout]
+    return [layout]
+
+
+def page_pictures(data: bytes) -> list[bytes]:
+    """The pictures of a Word file that :func:`read` reads as pages, in document order."""
+    return _page_pictures(_opened(data))
+
+
+def _page_pictures(document) -> list[bytes]:
+    from PIL import Image
+
+    pictures = []
+    for blip in document.element.body.iter(qn("a:blip")):
+        part = document.part.related_parts.get(blip.get(qn("r:embed")))
+        if part is None:
+            continue
+        try:
+            width, height = Image.open(BytesIO(part.blob)).size
+        except Exception:  # a picture PIL cannot open (a metafile, a damaged one) is not a page
+            continue
+        if width * height >= MIN_PAGE_PIXELS:
+            pictures.append(part.blob)
+    return pictures
+
+
+def _opened(data: bytes):
+    """The Word document, checked: a docx (not another zip), not a zip bomb, macros set aside."""
+    if not _is_docx(data):
+        raise UnreadableDocumentError(_zip_kind(data), reason="unsupported_format")
+    try:
+        with zipfile.ZipFile(BytesIO(data)) as archive:
+            if archive.getinfo("word/document.xml").file_size > MAX_XML_BYTES:
+                raise UnreadableDocumentError("the Word document is too large to be a report", reason="too_large")
+            unpacked = sum(member.file_size for member in archive.infolist())
+            if unpacked > MAX_UNPACKED_BYTES:
+                raise UnreadableDocumentError(f"the Word file unpacks to {unpacked >> 20:,} MB: too large to be a "
+                                              "report", reason="too_large")
+            if _MACRO_TYPE in archive.read("[Content_Types].xml"):
+                data = _without_macros(archive)
+        return docx.Document(BytesIO(data))
+    except UnreadableDocumentError:
+        raise
+    except Exception as e:
+        raise UnreadableDocumentError(f"not a readable Word document ({type(e).__name__})", reason="corrupt") from e
 
 
 def _is_docx(data: bytes) -> bool:

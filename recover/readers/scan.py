@@ -65,20 +65,32 @@ class _Grid:
 
 def read(data: bytes) -> list[Layout]:
     """An image file (PNG, JPEG, TIFF with one page a frame) read by OCR."""
+    return [read_images([data])]
+
+
+def read_images(images: list[bytes]) -> Layout:
+    """Image files read by OCR as one document, their pages (a TIFF's frames too) numbered on from 1."""
+    pages = [without_red(frame) for data in images for frame in frames(data)]
+    lines = [line for number, page in enumerate(pages, start=1) for line in ocr_image(page, number)]
+    return Layout(lines, "scan", notes=[f"{len(pages)} page image(s) read by OCR"])
+
+
+def frames(data: bytes) -> list[Image.Image]:
+    """An image file's pages as they are (a TIFF has one a frame), each checked to be page-sized."""
     try:
         image = Image.open(io.BytesIO(data))
-        frames = []
+        out = []
         for index in range(getattr(image, "n_frames", 1)):
             image.seek(index)
             if image.width * image.height > MAX_PIXELS:
-                raise UnreadableDocumentError(f"a {image.width} × {image.height} image is too large to be a page", reason="too_large")
-            frames.append(without_red(image))
+                raise UnreadableDocumentError(f"a {image.width} × {image.height} image is too large to be a page",
+                                              reason="too_large")
+            out.append(image.copy())
+        return out
     except UnreadableDocumentError:
         raise
     except Exception as e:
         raise UnreadableDocumentError(f"not a readable image ({type(e).__name__})", reason="corrupt") from e
-    lines = [line for number, frame in enumerate(frames, start=1) for line in ocr_image(frame, number)]
-    return [Layout(lines, "scan", notes=[f"{len(frames)} page image(s) read by OCR"])]
 
 
 def ocr_pdf_pages(data: bytes, pages: dict[int, int]) -> list[Line]:

@@ -99,13 +99,15 @@ def _png(image) -> bytes:
 
 @lru_cache(maxsize=4)
 def _page_image(path: str, page: int):
-    """A page as an image: a PDF's rendered at :data:`SCALE`, an image file's frame as it is."""
-    from PIL import Image
-
+    """A page as an image: a PDF's rendered at :data:`SCALE`, an image file's frame as it is, a
+    Word file's pasted page as it is."""
     from ..readers import sniff
+    from ..readers.docx import page_pictures
+    from ..readers.scan import frames
 
     data = Path(path).read_bytes()
-    if sniff(data) == "pdf":
+    kind = sniff(data)
+    if kind == "pdf":
         import pypdfium2
 
         document = pypdfium2.PdfDocument(data)
@@ -113,6 +115,5 @@ def _page_image(path: str, page: int):
             return document[page - 1].render(scale=SCALE).to_pil().convert("RGB")
         finally:
             document.close()
-    image = Image.open(io.BytesIO(data))
-    image.seek(page - 1)
-    return image.convert("RGB")
+    images = page_pictures(data) if kind == "docx" else [data]
+    return [frame for image in images for frame in frames(image)][page - 1].convert("RGB")
