@@ -355,9 +355,13 @@ def label(paths, out, model, trust_model, prefill, order):
 @click.option("--printed", is_flag=True,
               help="With --truth: scan the reports that are PDFs as they were printed, not rebuilt from "
                    "their truth (scan kinds only).")
-@click.option("--out", required=True, type=click.Path(file_okay=False, path_type=Path))
-def render(truth_dir, count, seed, kinds, dpi, printed, out):
-    """Render reports as Word, digital PDF and scans, each with its truth, for tests and benchmarks."""
+@click.option("--out", type=click.Path(file_okay=False, path_type=Path), help="Write the documents here.")
+@click.option("--rows", "rows_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="With --synthetic and scan kinds: read each rendered scan by OCR and write its row candidates, "
+                   "labelled by the rows the generator printed, here (a training file).")
+def render(truth_dir, count, seed, kinds, dpi, printed, out, rows_out):
+    """Render reports as Word, digital PDF and scans, each with its truth, for tests and benchmarks;
+    or (--rows) scans of generated reports read back by OCR, as training rows."""
     render_ = _tooling("render", needs=("reportlab",))
 
     chosen = [k.strip() for k in kinds.split(",") if k.strip()]
@@ -368,6 +372,19 @@ def render(truth_dir, count, seed, kinds, dpi, printed, out):
         raise click.UsageError("give either --truth DIR or --synthetic N")
     if printed and (count or set(chosen) - set(render_.SCANNED)):
         raise click.UsageError(f"--printed scans real reports (--truth) as {', '.join(render_.SCANNED)} only")
+    if not (out or rows_out):
+        raise click.UsageError("nothing to write: give --out DIR (the documents) and/or --rows FILE (with --synthetic)")
+    if rows_out:
+        scans = (*render_.SCANNED, *render_.LANDSCAPE)
+        if not count or set(chosen) - set(scans):
+            raise click.UsageError(f"--rows reads generated reports (--synthetic N) rendered as {', '.join(scans)}")
+        from .training import write_rows
+
+        rows = list(_tooling("labelling").scanned_rows(seed, count, chosen, dpi))
+        write_rows(rows_out, rows)
+        click.echo(f"wrote {len(rows)} labelled rows to {rows_out}", err=True)
+        if not out:
+            return
     if truth_dir:
         if not any(truth_dir.glob("*.json")):
             hint = f"; did you mean {truth_dir / 'truth'}?" if (truth_dir / "truth").is_dir() else ""
