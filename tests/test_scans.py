@@ -132,6 +132,37 @@ def test_a_rule_a_fax_broke_every_few_pixels_still_parts_its_cells():
     assert len(grid.ys) == 4 and len(grid.cells) == 3 * 4  # no two cells merged
 
 
+def test_a_fax_s_thin_streak_is_found_level_in_the_page_as_received():
+    # A streak one scan line thick slopes once the page is turned straight, too thin to be taken
+    # for a rule there: left in, it ran through a cell's 0 and was read as a 1.
+    page = np.full((1200, 2480), 255, np.uint8)
+    for y in (200, 400, 600, 800, 1000):
+        page[y:y + 4, 200:2280] = 0
+    for x in (200, 1200, 2276):
+        page[200:1004, x:x + 4] = 0
+    matrix = cv2.getRotationMatrix2D((1240, 600), -2, 1.0)
+    received = cv2.warpAffine(page, matrix, (2480, 1200), flags=cv2.INTER_CUBIC, borderValue=255)
+    received[700:702, 300:1800] = 0  # the streak, along the fax's scan lines
+    angle = scan._skew(received)
+    assert abs(angle - 2) < 0.2
+    streaks = scan._turn(scan._scan_line_streaks(received), angle, 0) > 127
+    assert not streaks[[200, 400, 600, 800, 1000]].any()  # the rules stay rules
+    assert streaks.sum() > 0.8 * 2 * 1500  # the streak is found all along
+
+
+def test_a_streak_through_a_digit_leaves_the_digit_s_strokes():
+    # Wiped whole, a streak through a 1 or a 0 took a band out of it, and the rest read as
+    # another digit or nothing.
+    ink = np.zeros((60, 200), bool)
+    ink[10:50, 50:54] = True  # the stem of a 1
+    ink[29:32, 0:200] = True  # a streak through it
+    streak = np.zeros_like(ink)
+    streak[28:33, 0:200] = True  # the streak's mask, thickened
+    crossed = scan._crossed(streak, ink)
+    assert crossed[28:33, 50:54].all()
+    assert not crossed[:, :50].any() and not crossed[:, 54:].any()
+
+
 def test_a_streak_beside_a_rule_makes_no_row():
     mask = np.zeros((300, 800), bool)
     mask[100:104, 0:800] = True  # a rule
@@ -259,7 +290,8 @@ def test_a_page_turned_a_quarter_either_way_is_found_turned_and_turned_back_upri
     for quarter in (1, -1):  # counter-clockwise, clockwise
         turned = np.ascontiguousarray(np.rot90(page_image, quarter))
         assert scan._turned(turned)
-        back = scan._deskew(np.ascontiguousarray(np.rot90(turned)))  # counter-clockwise, as the reader turns it
+        back = np.ascontiguousarray(np.rot90(turned))  # counter-clockwise, as the reader turns it
+        back = scan._turn(back, scan._skew(back), 255)
         _, pieces = scan._pieces(back, 1.0)
         assert scan._reads_upright(pieces) == (quarter == -1)
 
@@ -282,3 +314,13 @@ def test_tables_on_landscape_pages_are_read_as_they_lie_and_turned_a_quarter(tmp
     figures[f"tables on landscape pages, {kind}"] = f"{len(truth) - len(wrong)} of {len(truth)} cells right"
     assert wrong == []
     assert len({report.cells[k].source["page"] for k in truth if k.startswith("requests/")}) == 2
+
+
+def test_a_decimal_point_read_as_a_colon_leaves_a_number_cell():
+    # The fees row: a label and one amount.  Read "96171:6", the amount did not count as a
+    # number, so its cell was no number cell and the row was lost.
+    pieces = [scan._Piece(np.zeros((1, 1), np.uint8), 0, (0, 5, 0, 6, 1)), scan._Piece(np.zeros((1, 1), np.uint8), 0, (0, 5, 1, 6, 2))]
+    readings = [scan.Reading("行政事业性收费", ()), scan.Reading("96171:6", (), "96171.6", (0.99,) * 7)]
+    assert scan._number_cells(pieces, readings) == [0, 1]
+    readings[1] = scan.Reading("九六", (), "96", (0.99, 0.99))  # Chinese read as digits is no number
+    assert scan._number_cells(pieces, readings) == []

@@ -39,6 +39,8 @@ ROW_MIN = 30  # pixels at about 300 dpi: less than a line of text and its cell's
 # page was turned in the fax.  A rule's length that strokes of text cross: about none.
 STREAK_SLOPE = 0.005
 STREAK_CROSSINGS = 0.004
+STREAK_TURN = 1.0  # degrees: turned this much, a rule 6 pixels thick runs level 350 pixels at most
+STREAK_THICKNESS = 12  # pixels at about 300 dpi: a streak of two scan lines at 150 dpi, thickened
 RULE_BREAK = 5  # pixels at about 300 dpi: a gap in a rule shorter than this is no gap
 # A page whose characters a small gap closed joins this many times more often down it than across
 # it is turned a quarter.  Upright, the real reports' pages scanned, photographed, stamped or
@@ -135,17 +137,22 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     if side < TARGET_WIDTH * 0.8:
         scale = TARGET_WIDTH / side
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
-    gray = _deskew(gray)
-    grids, pieces = _pieces(gray, scale)
+    angle = _skew(gray)
+    # a fax's streaks run along its scan lines: level in the page as received, not once it is turned
+    scan_lines = _scan_line_streaks(gray) if abs(angle) >= STREAK_TURN else None
+    gray = _turn(gray, angle, 255)
+    along = None if scan_lines is None else _turn(scan_lines, angle, 0) > 127
+    grids, pieces = _pieces(gray, scale, along)
     if turned and not _reads_upright(pieces):
         gray = np.ascontiguousarray(np.rot90(gray, 2))
-        grids, pieces = _pieces(gray, scale)
+        along = None if along is None else np.ascontiguousarray(np.rot90(along, 2))
+        grids, pieces = _pieces(gray, scale, along)
     readings = recognise([p.image for p in pieces])
     texts = [r.text for r in readings]
     sure: set[int] = set()
     unreadable = set()
     numbers: dict[tuple | None, int] = {}  # a table cell's lines that read as numbers
-    for i in _number_cells(pieces, texts):
+    for i in _number_cells(pieces, readings):
         reading = readings[i]
         if any(is_cjk(ch) for ch in texts[i]):
             continue  # a word (the end of a label wrapped onto its own line), not a number
@@ -167,16 +174,21 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     return _assemble(pieces, texts, sure, unreadable, grids, page, (image.width, image.height), scale)
 
 
-def _pieces(gray: np.ndarray, scale: float) -> tuple[list[_Grid], list[_Piece]]:
+def _pieces(gray: np.ndarray, scale: float, along: np.ndarray | None = None) -> tuple[list[_Grid], list[_Piece]]:
     """A straightened page's tables, and its lines of text to read: each table cell's and the
-    running text's."""
+    running text's.  ``along``: where a fax's streaks run along its scan lines, if known."""
     horizontal, vertical, streaks = _rules(gray)
+    if along is not None:
+        streaks[along] = 255
+        horizontal[along] = 0
     grids = _find_grids(horizontal, vertical)
     # speckle and JPEG noise: the filter grows with the enlargement, as the specks do
     clean = cv2.medianBlur(gray, 5 if scale > 1.6 else 3)
     clean = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
-    strokes = (horizontal > 0) | (vertical > 0) | (streaks > 0)
-    clean[strokes] = 255  # rules confuse the recogniser
+    # rules confuse the recogniser; of a streak, the pixels where it crosses a character's
+    # stroke are the character's
+    strokes = (horizontal > 0) | (vertical > 0) | ((streaks > 0) & ~_crossed(streaks > 0, gray < 128))
+    clean[strokes] = 255
     # specks left in the gaps between lines would join the lines into one block
     clean[_specks(clean == 0)] = 255
     # The recogniser reads the grey page, not the binary one: thresholding a blurred, JPEG'd or
@@ -238,15 +250,23 @@ def _binary(gray: np.ndarray) -> np.ndarray:
     return cv2.adaptiveThreshold(gray, 255, cv2.ADAPTIVE_THRESH_MEAN_C, cv2.THRESH_BINARY_INV, 25, 15)
 
 
-def _deskew(gray: np.ndarray) -> np.ndarray:
-    """Turn the page so its table rules and text lines are level.  A page already straight
-    (within a twentieth of a degree) is left as it is."""
-    angle = _skew(gray)
+def _turn(image: np.ndarray, angle: float, fill: int) -> np.ndarray:
+    """The page turned by ``angle`` degrees so its table rules and text lines are level.  A page
+    already straight (within a twentieth of a degree) is left as it is."""
     if abs(angle) < 0.05:
-        return gray
-    h, w = gray.shape
+        return image
+    h, w = image.shape
     matrix = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
-    return cv2.warpAffine(gray, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=255)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderValue=fill)
+
+
+def _scan_line_streaks(gray: np.ndarray) -> np.ndarray:
+    """A fax's streaks in its page as received: ink running level along a quarter of the page's
+    width at least.  On a page turned :data:`STREAK_TURN` or more, nothing else runs level that
+    far: a rule at that angle runs level only its thickness over the angle's tangent."""
+    binary = cv2.morphologyEx(_binary(gray), cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (RULE_BREAK, 1)))
+    run = cv2.morphologyEx(binary, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (gray.shape[1] // 4, 1)))
+    return cv2.dilate(run, cv2.getStructuringElement(cv2.MORPH_RECT, (9, 3)))
 
 
 def _skew(gray: np.ndarray) -> float:
@@ -358,6 +378,25 @@ def _streaks_apart(horizontal: np.ndarray, ink: np.ndarray) -> tuple[np.ndarray,
         if (above & below).mean() > STREAK_CROSSINGS:
             streaks[box] |= part
     return horizontal & ~streaks, streaks
+
+
+def _crossed(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
+    """Where a stroke crosses the thin marks of ``mask`` (streaks): the pixels of a mark with ink
+    right above it and right below it.  Worked out column by column, within the marks' box."""
+    crossed = np.zeros_like(mask)
+    rows, cols = np.flatnonzero(mask.any(axis=1)), np.flatnonzero(mask.any(axis=0))
+    if len(rows) == 0:
+        return crossed
+    box = np.s_[max(rows[0] - 1, 0):rows[-1] + 2, cols[0]:cols[-1] + 1]
+    marks = mask[box]
+    edge = ink[box] & ~marks
+    above, below = np.zeros_like(marks), np.zeros_like(marks)
+    above[1:], below[:-1] = edge[:-1] & marks[1:], edge[1:] & marks[:-1]
+    for _ in range(STREAK_THICKNESS):  # carried across the mark's thickness
+        above[1:] |= above[:-1] & marks[1:]
+        below[:-1] |= below[1:] & marks[:-1]
+    crossed[box] = above & below
+    return crossed
 
 
 def _strokes(mask: np.ndarray) -> tuple[np.ndarray, list[tuple[tuple[slice, slice], np.ndarray]]]:
@@ -677,19 +716,24 @@ def recognise(images: list[np.ndarray]) -> list[Reading]:
     return _recogniser()(images) if images else []
 
 
-def _number_cells(pieces: list[_Piece], texts: list[str]) -> list[int]:
-    """The short pieces in table columns or rows where most cells read as numbers."""
+def _number_cells(pieces: list[_Piece], readings: list[Reading]) -> list[int]:
+    """The short pieces in table columns or rows where most cells read as numbers.  A piece with
+    no Chinese in it that reads as a number digit by digit counts as one (a decimal point read
+    as a colon, a 0 as the letter O)."""
     groups: dict[tuple, list[int]] = {}
     for i, p in enumerate(pieces):
         if p.cell is not None:
             g, r0, c0, _, c1 = p.cell
             groups.setdefault(("column", g, c0, c1), []).append(i)
             groups.setdefault(("row", g, r0), []).append(i)
+
+    def number(r: Reading) -> bool:
+        return looks_like_value(r.text, ocr=True) or (looks_like_value(r.digits) and not any(is_cjk(ch) for ch in r.text))
+
     chosen: set[int] = set()
     for members in groups.values():
-        numbers = sum(looks_like_value(texts[i], ocr=True) for i in members)
-        if numbers * 2 >= len(members):
-            chosen.update(i for i in members if len(texts[i]) <= 12)
+        if sum(number(readings[i]) for i in members) * 2 >= len(members):
+            chosen.update(i for i in members if len(readings[i].text) <= 12)
     return sorted(chosen)
 
 
