@@ -342,3 +342,27 @@ def test_a_label_that_runs_on_into_the_next_rows_name_puts_its_number_in_doubt()
     # its own name last, after a heading that names no row: read without doubt
     licensing.candidate.labels = ["第二十条第（五）项信息内容本年处理决定数量行政许可"]
     assert reconcile("2021", [licensing])["active/licensing/decisions"].flags == []
+
+
+def test_an_identity_confirms_only_the_one_ocr_cell_of_it_in_doubt():
+    # A fax reads 4 as 1 in a total and in one of its parts (34 → 31, 4 → 1): the row still adds
+    # up, so it can confirm neither; a column that holds through one of them, with every other cell
+    # of it sure, confirms that one, and then the row confirms the other.
+    from recover.reconcile.identities import check
+
+    row = schema.Identity("requests_row_total", "row", ("total",), ("a", "b"))
+    column = schema.Identity("requests_col_total", "column", ("a",), ("c", "d"))
+
+    def cells(**values):
+        return {k: CellResult(v, "printed", 0.9, ["ocr_unconfirmed"] if k in ("total", "a") else [])
+                for k, v in values.items()}
+
+    misread = cells(total=31, a=1, b=30, c=20, d=20)  # the column (a = c + d) breaks
+    check([row, column], misread)
+    assert "ocr_unconfirmed" in misread["total"].flags and doubts(misread["a"].flags)
+    right = cells(total=34, a=4, b=30, c=1, d=3)
+    check([row, column], right)
+    assert right["a"].flags == [] and right["total"].flags == []  # a by the column, then total by the row
+    alone = cells(total=34, a=4, b=30, c=9, d=9)  # the column breaks: only the row, with two in doubt
+    check([row], alone)
+    assert "ocr_unconfirmed" in alone["total"].flags and "ocr_unconfirmed" in alone["a"].flags

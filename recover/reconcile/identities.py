@@ -276,7 +276,10 @@ def _digit_variants(text: str) -> list[int]:
 def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult], settled: set[str] | None = None) -> None:
     """Name every broken identity on the cells it involves; raise the confidence of the cells
     identities confirm, and lift OCR doubt from them.  A printed cell is confirmed by one identity
-    that holds; an inferred one needs a second beside the one it was worked out from.
+    that holds; an inferred one needs a second beside the one it was worked out from.  An identity
+    lifts OCR doubt only from the one cell of it still in doubt: two misread digits can make it
+    hold together (a fax reading 4 as 1 in a total and in one of its parts), so where two are in
+    doubt it confirms neither until another identity confirms one of them.
 
     ``settled`` are the cells every reading of their row prints alike: an identity that fails on
     such cells alone fails in the published table itself, and says so without marking doubt."""
@@ -286,18 +289,43 @@ def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult], s
         {i.name for i in broken if all(_read_without_doubt(cells[c], c, settled) for c in i.cells)}
     for identity in broken:
         _flag_broken(identity, cells, identity.name in as_printed)
+    holding = _holding(identities, cells)
     support: dict[str, int] = {}
-    for identity in _holding(identities, cells):
+    for identity in holding:
         for c in identity.cells:
             support[c] = support.get(c, 0) + 1
-    for key, n in support.items():
+    confirmed = {key for key, n in support.items()
+                 if n >= (1 if cells[key].status == PRINTED else 2)
+                 and not any(f.startswith("identity_broken") for f in cells[key].flags)}
+    in_doubt = {key for key in support if _UNSURE & set(cells[key].flags)}
+    sure = _confirmed_one_by_one(holding, in_doubt, confirmed & in_doubt)
+    for key in confirmed - (in_doubt - sure):
         cell = cells[key]
-        if any(f.startswith("identity_broken") for f in cell.flags):
-            continue
-        if n >= (1 if cell.status == PRINTED else 2):
-            cell.flags = [f for f in cell.flags if f not in ("ocr_unconfirmed", "inferred_from_doubtful")]
-            if cell.status == PRINTED:
-                cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)
+        cell.flags = [f for f in cell.flags if f not in _UNSURE]
+        if cell.status == PRINTED:
+            cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)
+
+
+# What makes a cell's value unsure until an identity confirms it: OCR'd digits, or a value worked
+# out from such.
+_UNSURE = {"ocr_unconfirmed", "inferred_from_doubtful"}
+
+
+def _confirmed_one_by_one(holding: Sequence[schema.Identity], in_doubt: set[str], confirmable: set[str]) -> set[str]:
+    """The cells in doubt that holding identities confirm one at a time: an identity with a single
+    cell still in doubt confirms it (if it may be confirmed at all), which may leave another
+    identity with a single one."""
+    doubtful, sure = set(in_doubt), set()
+    changed = True
+    while changed:
+        changed = False
+        for identity in holding:
+            left = [c for c in identity.cells if c in doubtful]
+            if len(left) == 1 and left[0] in confirmable:
+                doubtful.discard(left[0])
+                sure.add(left[0])
+                changed = True
+    return sure
 
 
 def check_across_years(reports: list) -> list:
