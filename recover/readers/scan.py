@@ -127,6 +127,10 @@ def without_red(image: Image.Image) -> Image.Image:
 
 def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     gray = _even_light(_flatten(np.asarray(image.convert("L"))))
+    # A page of black and white alone (a fax) has no JPEG noise, and its salt and pepper is left
+    # to the speck filter: a median grown with the enlargement ate its digits' thin strokes.  Only
+    # such a page has a fax's streaks to look for along its scan lines.
+    two_tone = bool(np.isin(gray, (0, 255)).all())
     turned = _turned(gray)
     if turned:  # turned back counter-clockwise; the lines read say whether that was the way
         gray = np.ascontiguousarray(np.rot90(gray))
@@ -139,14 +143,14 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
         gray = cv2.resize(gray, None, fx=scale, fy=scale, interpolation=cv2.INTER_CUBIC)
     angle = _skew(gray)
     # a fax's streaks run along its scan lines: level in the page as received, not once it is turned
-    scan_lines = _scan_line_streaks(gray) if abs(angle) >= STREAK_TURN else None
+    scan_lines = _scan_line_streaks(gray) if two_tone and abs(angle) >= STREAK_TURN else None
     gray = _turn(gray, angle, 255)
     along = None if scan_lines is None else _turn(scan_lines, angle, 0) > 127
-    grids, pieces = _pieces(gray, scale, along)
+    grids, pieces = _pieces(gray, scale, along, two_tone)
     if turned and not _reads_upright(pieces):
         gray = np.ascontiguousarray(np.rot90(gray, 2))
         along = None if along is None else np.ascontiguousarray(np.rot90(along, 2))
-        grids, pieces = _pieces(gray, scale, along)
+        grids, pieces = _pieces(gray, scale, along, two_tone)
     readings = recognise([p.image for p in pieces])
     texts = [r.text for r in readings]
     sure: set[int] = set()
@@ -174,7 +178,8 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     return _assemble(pieces, texts, sure, unreadable, grids, page, (image.width, image.height), scale)
 
 
-def _pieces(gray: np.ndarray, scale: float, along: np.ndarray | None = None) -> tuple[list[_Grid], list[_Piece]]:
+def _pieces(gray: np.ndarray, scale: float, along: np.ndarray | None = None,
+            two_tone: bool = False) -> tuple[list[_Grid], list[_Piece]]:
     """A straightened page's tables, and its lines of text to read: each table cell's and the
     running text's.  ``along``: where a fax's streaks run along its scan lines, if known."""
     horizontal, vertical, streaks = _rules(gray)
@@ -183,7 +188,7 @@ def _pieces(gray: np.ndarray, scale: float, along: np.ndarray | None = None) -> 
         horizontal[along] = 0
     grids = _find_grids(horizontal, vertical)
     # speckle and JPEG noise: the filter grows with the enlargement, as the specks do
-    clean = cv2.medianBlur(gray, 5 if scale > 1.6 else 3)
+    clean = cv2.medianBlur(gray, 5 if scale > 1.6 and not two_tone else 3)
     clean = cv2.threshold(clean, 0, 255, cv2.THRESH_BINARY | cv2.THRESH_OTSU)[1]
     # rules confuse the recogniser; of a streak, the pixels where it crosses a character's
     # stroke are the character's
