@@ -137,3 +137,4 @@ class AssignedRow:
     candidate: RowCandidate
     probability: float
     contested: bool = False  # another candidate wanted this row, with other numbers
+    placed: bool = False  # an OCR'd row the form's order puts here (see pipeline.Classified.placed)

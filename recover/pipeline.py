@@ -31,6 +31,8 @@ MAX_FILE_BYTES = 500_000_000
 # each recognised with this probability and printing a cell for each of its columns, or MIN_RUN
 # consecutive rows however few numbers each prints.
 MIN_ROWS, MIN_RUN, MIN_PROBABILITY = 2, 5, 0.5
+# A row recognised with this probability is sure enough to place the OCR'd rows between two such.
+PLACING_PROBABILITY = 0.9
 
 
 def recover_file(path: str | Path, model: RowClassifier | RowScorer | None = None) -> Report:
@@ -150,12 +152,34 @@ class Classified:
 
     @property
     def rows(self) -> list[AssignedRow]:
-        contested = self.contested()
+        placed = self.placed()
+        contested = self.contested(placed)
         out: list[AssignedRow] = []
         for i, (c, key, p) in enumerate(zip(self.candidates, self.decoding.keys, self.decoding.probabilities)):
             if key != schema.NOT_A_ROW:
                 key, p = self._as_group(i, key, p, {r.key for r in out})
-                out.append(AssignedRow(key, c, p, key in contested))
+                out.append(AssignedRow(key, c, p, key in contested, i in placed))
+        return out
+
+    def placed(self) -> set[int]:
+        """The OCR'd candidates the form's order places: between two rows recognised surely, the
+        form has as many rows as the candidates the joint reading gave them, and no candidate left
+        between prints as many numbers as one of those rows has cells.  A scan may have lost a
+        label's numbering or its thin strokes (a fax's (一) reads "()"); where it sits in the table
+        still says which row it is.  A printed text's label is what the agency printed."""
+        keys, order = self.decoding.keys, schema.row_keys(self.choice.template)
+        named = [i for i, key in enumerate(keys) if key != schema.NOT_A_ROW]
+        sure = [i for i in named if self.decoding.probabilities[i] >= PLACING_PROBABILITY]
+        out: set[int] = set()
+        for before, after in zip(sure, sure[1:]):
+            between = [i for i in named if before < i < after]
+            slots = order[order.index(keys[before]) + 1:order.index(keys[after])]
+            if not between or len(between) != len(slots):
+                continue
+            fewest = min(len(schema.printed_cells(self.choice.template, key)) for key in slots)
+            if any(len(self.candidates[i].values) >= fewest for i in range(before + 1, after) if i not in between):
+                continue
+            out |= {i for i in between if any(v.ocr for v in self.candidates[i].values)}
         return out
 
     def _as_group(self, i: int, key: str, probability: float, taken: set[str]) -> tuple[str, float]:
@@ -171,14 +195,16 @@ class Classified:
                     return group, p
         return key, probability
 
-    def contested(self) -> set[str]:
+    def contested(self, placed: set[int] | frozenset[int] = frozenset()) -> set[str]:
         """The canonical rows whose reading is in doubt because two candidates wanted them —
-        unless both print the same numbers (a table repeated), when either reading gives the same."""
+        unless both print the same numbers (a table repeated), when either reading gives the same,
+        or the form's order places both (``placed``)."""
         keys = self.decoding.keys
         holder = {key: i for i, key in enumerate(keys) if key != schema.NOT_A_ROW}
         out: set[str] = set()
         for i, wanted in self.decoding.contests:
-            if _numbers(self.candidates[i]) == _numbers(self.candidates[holder[wanted]]):
+            if _numbers(self.candidates[i]) == _numbers(self.candidates[holder[wanted]]) or \
+                    {i, holder[wanted]} <= placed:
                 continue
             out |= {wanted, keys[i]} - {schema.NOT_A_ROW}
         return out

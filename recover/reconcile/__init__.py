@@ -42,6 +42,9 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
     for row in rows:
         reading = chosen[row.key]
         runs_on = _label_names_next_row(template, row)
+        # an OCR'd row the form's order places, its label reading as the row's but for what the
+        # scan lost: two signs that agree
+        placed = row.placed and _label_reads_as_row(template, row)
         for i, key in enumerate(schema.printed_cells(template, row.key)):
             cell = cells[key]
             r = reading.values[i]
@@ -61,11 +64,12 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
             if r.value < 0 and not schema.may_be_negative(key):
                 cell.flag("value_negative")
             cell.value, cell.status = r.value, PRINTED
-            cell.confidence = _printed_confidence(row.probability, cell.flags)
+            cell.confidence = _printed_confidence(max(row.probability, UNSURE_ROW_PROBABILITY) if placed
+                                                  else row.probability, cell.flags)
             if len(options[row.key]) > 1:  # one reading chosen among several: by identities or prose
                 cell.confidence *= 0.9
-            if row.probability < LOW_ROW_PROBABILITY or \
-                    row.probability < UNSURE_ROW_PROBABILITY and not _label_reads_as_row(template, row):
+            if not placed and (row.probability < LOW_ROW_PROBABILITY or
+                               row.probability < UNSURE_ROW_PROBABILITY and not _label_reads_as_row(template, row)):
                 cell.flag("row_low_confidence")
             if row.contested:
                 cell.flag("row_contested")
