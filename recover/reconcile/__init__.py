@@ -84,6 +84,10 @@ def reconcile(template: str, rows: list[AssignedRow], stated: dict[str, int] | N
             keeps_cells = keeps_its_cells(template, row, rows, options)
             for key in settle_cut_row(template, row, chosen[row.key], identities, cells, keeps_cells):
                 cells[key].confidence = _printed_confidence(row.probability, cells[key].flags)
+    # OCR'd digits are repaired before the cells left unknown are worked out from them (an
+    # unknown worked out from a misread total would break the identities the repair needs), and
+    # again once they are
+    repair_ocr(identities, cells)
     infer(identities, cells)
     repair_ocr(identities, cells)
     check(identities, cells, settled)

@@ -227,7 +227,12 @@ _OCR_CONFUSIONS = {"0": "689", "1": "47", "2": "7", "3": "589", "4": "19", "5": 
 def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResult]) -> None:
     """Where an identity fails, try the digits OCR confuses with those of its OCR'd cells; make a
     change only if it is the one change that mends the identity and breaks no other identity
-    through the cell.  The cell keeps an ocr_repaired flag."""
+    through the cell.  Where no one change does, two may: the same misreading in a total and in
+    one of its parts (a fax reading 4 as 1 in both) leaves the identity between them holding and
+    breaks the ones beyond.  The change that mends the identity but breaks exactly one other
+    through its cell is then made with the one change of a second cell that mends that other
+    one and breaks nothing, where that pair is the only one.  Each cell changed keeps an
+    ocr_repaired flag."""
     if not any("ocr_unconfirmed" in cell.flags for cell in cells.values()):  # nothing OCR'd in doubt: no work
         return
     through: dict[str, list[schema.Identity]] = {}
@@ -238,39 +243,65 @@ def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResul
     def possible(identity) -> bool:
         return not _violated(identity, {c: cells[c].value for c in identity.cells if cells[c].value is not None})
 
+    def repairable(key: str) -> bool:
+        return "ocr_unconfirmed" in cells[key].flags and cells[key].status == PRINTED
+
+    def mending(identity, keys) -> list[tuple[str, int, list]]:
+        """The one-digit changes of the cells that make ``identity`` hold, each with the
+        identities through the cell it leaves impossible."""
+        out = []
+        for key in keys:
+            cell = cells[key]
+            if not repairable(key):
+                continue
+            original = cell.value
+            for variant in _digit_variants(str(original)):
+                cell.value = variant
+                if adds_up(identity, cells):
+                    out.append((key, variant, [i for i in through[key] if not possible(i)]))
+            cell.value = original
+        return out
+
     mended = True
     while mended:
         mended = False
         for identity in identities:
             if adds_up(identity, cells) is not False:
                 continue
-            fixes = []
-            for key in identity.cells:
-                cell = cells[key]
-                if "ocr_unconfirmed" not in cell.flags or cell.status != PRINTED:
-                    continue
-                original = cell.value
-                for variant in _digit_variants(str(original)):
-                    cell.value = variant
-                    if adds_up(identity, cells) and all(possible(i) for i in through[key]):
-                        fixes.append((key, variant))
-                cell.value = original
+            changes = mending(identity, identity.cells)
+            fixes: list[tuple[tuple[str, int], ...]] = [((key, variant),) for key, variant, broken in changes if not broken]
+            if not fixes:
+                pairs = set()
+                for key, variant, broken in changes:
+                    if len(broken) != 1:
+                        continue
+                    original, cells[key].value = cells[key].value, variant
+                    for other, second, left in mending(broken[0], [c for c in broken[0].cells if c != key]):
+                        cells[other].value, was = second, cells[other].value
+                        if not left and all(possible(i) for i in through[key]):
+                            pairs.add(frozenset({(key, variant), (other, second)}))
+                        cells[other].value = was
+                    cells[key].value = original
+                fixes = [tuple(pair) for pair in pairs]
             if len(fixes) == 1:
-                key, variant = fixes[0]
-                cells[key].value = variant
-                cells[key].flag("ocr_repaired")
-                cells[key].confidence = min(cells[key].confidence, 0.7)
+                for key, variant in fixes[0]:
+                    cells[key].value = variant
+                    cells[key].flag("ocr_repaired")
+                    cells[key].confidence = min(cells[key].confidence, 0.7)
                 mended = True
 
 
 def _digit_variants(text: str) -> list[int]:
+    """The numbers OCR may have misread as ``text``: one digit confused with another, or one digit
+    confused the same way wherever the number prints it (a fax that broke the strokes of its 4s
+    broke them alike: 454 read as 151)."""
     out = []
     for i, ch in enumerate(text):
         for other in _OCR_CONFUSIONS.get(ch, ""):
-            variant = text[:i] + other + text[i + 1:]
-            if not (len(variant) > 1 and variant[0] == "0"):
-                out.append(int(variant))
-    return out
+            out.append(text[:i] + other + text[i + 1:])
+            if text.count(ch) > 1 and text.index(ch) == i:
+                out.append(text.replace(ch, other))
+    return [int(v) for v in out if not (len(v) > 1 and v[0] == "0")]
 
 
 def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult], settled: set[str] | None = None) -> None:
