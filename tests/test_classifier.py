@@ -105,3 +105,38 @@ def test_the_shipped_scorer_is_the_pipeline(model):
         for scorer in (shipped, derived, derived):  # the second pass reads from the caches
             assert list(scorer.classes_) == list(model.classes_)
             assert np.abs(scorer.predict_proba(X) - expected).max() < 1e-9
+
+
+def test_ocr_rows_the_forms_order_places_are_not_in_doubt():
+    # A fax lost the numbering of （一）予以公开 and （二）部分公开: the classifier is unsure of
+    # both rows, but between 上年结转 and 属于国家秘密, recognised surely, the form has exactly those
+    # two rows, and a line between that prints a single word holds none of them.
+    from recover.candidates import RowCandidate
+    from recover.cells import doubts
+    from recover.layout import Cell
+    from recover.pipeline import Classified
+    from recover.reconcile import reconcile
+    from recover.scoring import Decoding
+    from recover.template import TemplateChoice
+
+    def candidate(label: str, count: int, ocr: bool = True) -> RowCandidate:
+        return RowCandidate([label], [Cell("0", ocr=ocr, ocr_sure=ocr) for _ in range(count)], section="requests")
+
+    keys = ["requests/carried_over", "none", "requests/granted", "requests/partly_granted",
+            "requests/withheld.state_secret"]
+    labels = ["二、上年结转政府信息公开申请数量", "三", "()予以公开", "()部分公开", "1.属于国家秘密"]
+    counts = [7, 1, 7, 7, 7]
+
+    def classified(ocr: bool = True, probabilities=(1.0, 0.7, 0.17, 0.43, 0.998)) -> Classified:
+        candidates = [candidate(label, n, ocr) for label, n in zip(labels, counts)]
+        decoding = Decoding("2021", keys, list(probabilities), 0.0, [(2, "requests/partly_granted")])
+        return Classified(candidates, [{} for _ in keys], TemplateChoice("2021", (), {}), decoding)
+
+    rows = {r.key: r for r in classified().rows}
+    assert rows["requests/granted"].placed and rows["requests/partly_granted"].placed
+    assert not rows["requests/granted"].contested and not rows["requests/carried_over"].placed
+    cells = reconcile("2021", list(rows.values()))
+    assert not any(doubts(cells[f"requests/granted/{c.id}"].flags) for c in schema.REQUEST_COLUMNS)
+    # printed text says what the agency printed; and a row next to an unsure one places nothing
+    assert not any(r.placed for r in classified(ocr=False).rows)
+    assert not any(r.placed for r in classified(probabilities=(1.0, 0.7, 0.17, 0.43, 0.6)).rows)

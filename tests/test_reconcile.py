@@ -366,3 +366,48 @@ def test_an_identity_confirms_only_the_one_ocr_cell_of_it_in_doubt():
     alone = cells(total=34, a=4, b=30, c=9, d=9)  # the column breaks: only the row, with two in doubt
     check([row], alone)
     assert "ocr_unconfirmed" in alone["total"].flags and "ocr_unconfirmed" in alone["a"].flags
+
+
+def test_one_misreading_in_a_total_and_its_part_is_repaired_in_both():
+    # A fax reads 34 as 31 in a row's total and in its one part: the row still adds up (31 = 31 + 0)
+    # and the columns beyond it break.  31 → 34 in either cell mends its column but breaks the row;
+    # with the same change in the other cell everything holds, and no other pair does that.
+    from recover.reconcile.identities import repair_ocr
+
+    row = schema.Identity("requests_row_total", "row", ("total",), ("a", "b"))
+    columns = [schema.Identity("requests_col_total", "a column", ("a",), ("c", "d")),
+               schema.Identity("requests_col_total", "total column", ("total",), ("e", "f"))]
+
+    def cells(**values):
+        return {k: CellResult(v, "printed", 0.9, ["ocr_unconfirmed"] if k in ("total", "a") else [])
+                for k, v in values.items()}
+
+    misread = cells(total=31, a=31, b=0, c=30, d=4, e=14, f=20)
+    repair_ocr([row, *columns], misread)
+    assert (misread["total"].value, misread["a"].value) == (34, 34)
+    assert "ocr_repaired" in misread["total"].flags and "ocr_repaired" in misread["a"].flags
+    # where the total's column does not say 34 as well, no pair mends everything: nothing changes
+    unsure = cells(total=31, a=31, b=0, c=30, d=4, e=14, f=21)
+    repair_ocr([row, *columns], unsure)
+    assert (unsure["total"].value, unsure["a"].value) == (31, 31)
+    assert not any("ocr_repaired" in c.flags for c in unsure.values())
+
+
+def test_a_digit_misread_alike_throughout_a_number_is_repaired_before_its_part_is_worked_out():
+    # 454 read as 151 (a fax broke both 4s alike), beside a part printed unreadably: the column
+    # says 454, and the part worked out after the repair (447) makes its own column add up.
+    from recover.reconcile.identities import _digit_variants, repair_ocr
+
+    assert 454 in _digit_variants("151") and 757 in _digit_variants("151") and 444 not in _digit_variants("151")
+    row = schema.Identity("requests_row_total", "row", ("total",), ("a", "b"))
+    total_column = schema.Identity("requests_col_total", "total column", ("total",), ("e", "f"))
+    a_column = schema.Identity("requests_col_total", "a column", ("a",), ("c", "d"))
+    cells = {"total": CellResult(151, "printed", 0.9, ["ocr_unconfirmed"]), "a": CellResult(),
+             "b": CellResult(7, "printed", 0.9), "c": CellResult(400, "printed", 0.9),
+             "d": CellResult(47, "printed", 0.9), "e": CellResult(450, "printed", 0.9),
+             "f": CellResult(4, "printed", 0.9)}
+    identities = [row, total_column, a_column]
+    repair_ocr(identities, cells)
+    infer(identities, cells)
+    assert (cells["total"].value, cells["a"].value) == (454, 447)
+    assert "ocr_repaired" in cells["total"].flags
