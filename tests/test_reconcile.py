@@ -411,3 +411,26 @@ def test_a_digit_misread_alike_throughout_a_number_is_repaired_before_its_part_i
     infer(identities, cells)
     assert (cells["total"].value, cells["a"].value) == (454, 447)
     assert "ocr_repaired" in cells["total"].flags
+
+
+def test_a_cell_worked_out_from_ocr_digits_is_sure_once_they_are_confirmed():
+    # a = t − b was worked out while b's OCR'd digits were unconfirmed; a column confirms b later,
+    # and then a, their arithmetic, is as sure as they are.  Where b stays in doubt, so does a.
+    from recover.reconcile.identities import check
+
+    row = schema.Identity("requests_row_total", "row", ("t",), ("a", "b"))
+    column = schema.Identity("requests_col_total", "column", ("b",), ("e", "f"))
+
+    def cells(f: int) -> dict[str, CellResult]:
+        out = {k: CellResult(v, "printed", 0.9) for k, v in dict(t=5, e=1, f=f).items()}
+        out["b"] = CellResult(2, "printed", 0.9, ["ocr_unconfirmed"])
+        out["a"] = CellResult(3, "inferred", 0.87, ["ocr_unconfirmed"], basis="row",
+                              source={"identity": "row", "from": ["t", "b"]})
+        return out
+
+    confirmed = cells(f=1)
+    check([row, column], confirmed)
+    assert confirmed["b"].flags == [] and confirmed["a"].flags == []
+    unconfirmed = cells(f=5)
+    check([row, column], unconfirmed)
+    assert "ocr_unconfirmed" in unconfirmed["a"].flags

@@ -335,6 +335,25 @@ def check(identities: Sequence[schema.Identity], cells: dict[str, CellResult], s
         cell.flags = [f for f in cell.flags if f not in _UNSURE]
         if cell.status == PRINTED:
             cell.confidence = round(1 - (1 - cell.confidence) * 0.2, 4)
+    _follow_sources(cells)
+
+
+def _follow_sources(cells: dict[str, CellResult]) -> None:
+    """An inferred cell unsure only because the cells it was worked out from were (OCR'd digits
+    not yet confirmed when it was worked out) is as sure as they are once every one of them is
+    free of doubt: its value is their arithmetic.  The cells worked out alongside it by the same
+    identity (unknowns that must all be 0) are not its sources."""
+    changed = True
+    while changed:
+        changed = False
+        for cell in cells.values():
+            if cell.status != INFERRED or not _UNSURE & set(cell.flags) or set(doubts(cell.flags)) - _UNSURE:
+                continue
+            sources = [cells[c] for c in (cell.source or {}).get("from", []) if cells[c].basis != cell.basis]
+            if sources and not any(doubts(s.flags) for s in sources):
+                cell.flags = [f for f in cell.flags if f not in _UNSURE]
+                cell.confidence = round(min(s.confidence for s in sources) * 0.98, 4)
+                changed = True
 
 
 # What makes a cell's value unsure until an identity confirms it: OCR'd digits, or a value worked
