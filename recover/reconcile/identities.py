@@ -247,8 +247,8 @@ def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResul
         return "ocr_unconfirmed" in cells[key].flags and cells[key].status == PRINTED
 
     def mending(identity, keys) -> list[tuple[str, int, list]]:
-        """The one-digit changes of the cells that make ``identity`` hold, each with the
-        identities through the cell it leaves impossible."""
+        """The changes of the cells' digits OCR confuses (:func:`_digit_variants`) that make
+        ``identity`` hold, each with the identities through the cell it leaves impossible."""
         out = []
         for key in keys:
             cell = cells[key]
@@ -269,7 +269,8 @@ def repair_ocr(identities: Sequence[schema.Identity], cells: dict[str, CellResul
             if adds_up(identity, cells) is not False:
                 continue
             changes = mending(identity, identity.cells)
-            fixes: list[tuple[tuple[str, int], ...]] = [((key, variant),) for key, variant, broken in changes if not broken]
+            fixes: list[tuple[tuple[str, int], ...]] = [((key, variant),) for key, variant, broken in changes
+                                                          if not broken]
             if not fixes:
                 pairs = set()
                 for key, variant, broken in changes:
@@ -349,7 +350,10 @@ def _follow_sources(cells: dict[str, CellResult]) -> None:
         for cell in cells.values():
             if cell.status != INFERRED or not _UNSURE & set(cell.flags) or set(doubts(cell.flags)) - _UNSURE:
                 continue
-            sources = [cells[c] for c in (cell.source or {}).get("from", []) if cells[c].basis != cell.basis]
+            keys = (cell.source or {}).get("from", [])
+            if not keys or any(c not in cells for c in keys):
+                continue
+            sources = [cells[c] for c in keys if cells[c].basis != cell.basis]
             if sources and not any(doubts(s.flags) for s in sources):
                 cell.flags = [f for f in cell.flags if f not in _UNSURE]
                 cell.confidence = round(min(s.confidence for s in sources) * 0.98, 4)
