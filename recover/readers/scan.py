@@ -117,12 +117,13 @@ def without_red(image: Image.Image) -> Image.Image:
     pixel much redder than it is green or blue takes its red channel (where red ink is light)."""
     if image.mode in ("1", "L", "I;16", "I", "F"):
         return image.convert("L")
-    rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+    rgb = np.asarray(image.convert("RGB"))
     gray = np.asarray(image.convert("L"))
-    red = rgb[..., 0] - np.maximum(rgb[..., 1], rgb[..., 2]) > 50
+    # saturating, so a pixel less red than green or blue comes out 0, not below it
+    red = cv2.subtract(rgb[..., 0], np.maximum(rgb[..., 1], rgb[..., 2])) > 50
     if not red.any():
         return Image.fromarray(gray)
-    return Image.fromarray(np.where(red, rgb[..., 0], gray).astype(np.uint8))
+    return Image.fromarray(np.where(red, rgb[..., 0], gray))
 
 
 def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
@@ -130,7 +131,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     # A page of black and white alone (a fax) has no JPEG noise, and its salt and pepper is left
     # to the speck filter: a median grown with the enlargement ate its digits' thin strokes.  Only
     # such a page has a fax's streaks to look for along its scan lines.
-    two_tone = bool(np.isin(gray, (0, 255)).all())
+    two_tone = not cv2.inRange(gray, 1, 254).any()
     turned = _turned(gray)
     if turned:  # turned back counter-clockwise; the lines read say whether that was the way
         gray = np.ascontiguousarray(np.rot90(gray))
@@ -334,10 +335,18 @@ def _reads_upright(pieces: list[_Piece]) -> bool:
 
 def _specks(ink: np.ndarray, pixels: int = SPECK_PIXELS) -> np.ndarray:
     """Where the ink blots smaller than a full stop (``pixels``) are, in a mask of the ink."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = _components(ink)
     speck = stats[:, cv2.CC_STAT_AREA] < pixels
     speck[0] = False  # the paper
     return speck[labels]
+
+
+def _components(mask: np.ndarray) -> tuple[int, np.ndarray, np.ndarray, np.ndarray]:
+    """A mask's 8-connected parts: their count, labels, stats and centroids, as
+    ``cv2.connectedComponentsWithStats`` gives them.  Grana's block-based algorithm labels them
+    the same, in under half the time of OpenCV's default on a page (four times a page, the
+    largest cost of a page but the recogniser)."""
+    return cv2.connectedComponentsWithStatsWithAlgorithm(mask.astype(np.uint8, copy=False), 8, cv2.CV_32S, cv2.CCL_BBDT)
 
 
 def _rules(gray: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -407,7 +416,7 @@ def _crossed(mask: np.ndarray, ink: np.ndarray) -> np.ndarray:
 def _strokes(mask: np.ndarray) -> tuple[np.ndarray, list[tuple[tuple[slice, slice], np.ndarray]]]:
     """The connected strokes of a mask: their stats (x, y, w, h, area) and each its bounding box
     and its own pixels there."""
-    count, labels, stats, _ = cv2.connectedComponentsWithStats((mask > 0).astype(np.uint8), connectivity=8)
+    count, labels, stats, _ = _components(mask > 0)
     parts = []
     for i in range(1, count):
         x, y, w, h, _ = stats[i]
@@ -420,7 +429,7 @@ def _find_grids(horizontal: np.ndarray, vertical: np.ndarray) -> list[_Grid]:
     """Each table's rule positions, and its cells with merges where a rule is missing."""
     grids = []
     joined = cv2.bitwise_or(horizontal, vertical)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    count, labels, stats, _ = _components(joined)
     for i in range(1, count):
         x, y, w, h, _ = stats[i]
         if w < horizontal.shape[1] // 5 or h < 40:
@@ -445,7 +454,7 @@ def _positions(mask: np.ndarray, axis: int, offset: int, gap: int) -> list[int]:
     """Where the rules in a mask run: each rule segment's position across it, segments within
     ``gap`` of each other taken as one rule at the longest one's position.  A rule between two
     columns may run through only a few rows, so every segment counts."""
-    count, _, stats, centroids = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    count, _, stats, centroids = _components(mask)
     along = cv2.CC_STAT_HEIGHT if axis == 0 else cv2.CC_STAT_WIDTH
     segments = sorted((centroids[i][0 if axis == 0 else 1], stats[i][along]) for i in range(1, count)
                       if stats[i][along] >= 20)
