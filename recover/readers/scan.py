@@ -152,6 +152,7 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
         gray = np.ascontiguousarray(np.rot90(gray, 2))
         along = None if along is None else np.ascontiguousarray(np.rot90(along, 2))
         grids, pieces = _pieces(gray, scale, along, two_tone)
+    _give_back_freed_memory()  # the page's masks, before the recogniser's working memory
     readings = recognise([p.image for p in pieces])
     texts = [r.text for r in readings]
     sure: set[int] = set()
@@ -176,7 +177,27 @@ def ocr_image(image: Image.Image, page: int = 1) -> list[Line]:
     # (a fax's broken line): their digits run together would be a number nobody printed, and
     # one the row's identity may well confirm.  Such a cell is a value unread.
     unreadable |= {cell for cell, count in numbers.items() if count > 1}
-    return _assemble(pieces, texts, sure, unreadable, grids, page, (image.width, image.height), scale)
+    lines = _assemble(pieces, texts, sure, unreadable, grids, page, (image.width, image.height), scale)
+    _give_back_freed_memory()
+    return lines
+
+
+@functools.cache
+def _malloc_trim():
+    import ctypes
+
+    return getattr(ctypes.CDLL(None), "malloc_trim", None)
+
+
+def _give_back_freed_memory() -> None:
+    """Hand the memory freed by a page's arrays back to the system.  glibc keeps the freed
+    blocks of page-sized arrays in its heap among blocks still in use and reuses them only in
+    part: a batch worker that read twelve scanned reports (printed, stamped, faxed, photographed)
+    peaked at 564 MB, 421 MB with this, in no more time.  Where the C library is not glibc there
+    is nothing to do."""
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def _pieces(gray: np.ndarray, scale: float, along: np.ndarray | None = None,
